@@ -1,0 +1,118 @@
+// The typed interface of every export of build/Release/hjnet.node, and its loader.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Precision = 'float32' | 'float64';
+
+/** Heads of a model in both coordinate systems, float64, row-major, copied by the addon. */
+export interface NativeHeadsSpec {
+  K: number;
+  N: number;
+  d: number;
+  /** [K, N, d] weights W. */
+  W: Float64Array;
+  /** [K, N] biases b. */
+  b: Float64Array;
+  /** [K, N, d] support points y = 2tW (as registered when the model came as support points). */
+  y: Float64Array;
+  /** [K, N] initial data g = -b - |y|^2/(4t) (as registered when given). */
+  g: Float64Array;
+  /** Gauge time t > 0. */
+  t: number;
+}
+
+export interface GibbsPassOptions {
+  precision: Precision;
+  /** Viscosity eps >= 0; 0 is the exact tropical limit. */
+  eps: number;
+  /**
+   * 'logit': scores s_j = W_j.x + b_j (f only, fastest).
+   * 'distance': s_j = -(g_j + |x - y_j|^2/(4t)); gives u without cancellation and f from the
+   * maximising neuron, f = z_{j*} + eps log S.
+   */
+  mode: 'logit' | 'distance';
+  /** One head per query (length B); absent: every head. Outputs then have K' = 1, else K' = K. */
+  heads?: Int32Array;
+  entropy?: boolean;
+  /** fhat = sum_j pi_j g_j. */
+  fhat?: boolean;
+  /** grad f = sum_j pi_j W_j, [B, K', d]. */
+  grad?: boolean;
+  /** Spectral norm of hess f = (1/eps) Cov_pi(W). */
+  hessian?: boolean;
+  /** Full Gibbs weights [B, K', N] (materialises B x N: only when asked). */
+  pi?: boolean;
+  /** Largest k of pi per (query, head), sorted by pi descending; 0: none. */
+  topk?: number;
+  /** R = max_j |x - y_j|, [B, K']. */
+  maxDistance?: boolean;
+}
+
+export interface GibbsPassResult {
+  /** [B, K'] layer output f. */
+  f: Float64Array;
+  /** [B, K'] Hopf–Cole solution u (mode 'distance' only). */
+  u?: Float64Array;
+  /** [B, K'] index of the maximal score (first of ties). */
+  argmax: Int32Array;
+  entropy?: Float64Array;
+  fhat?: Float64Array;
+  grad?: Float64Array;
+  hessian?: Float64Array;
+  pi?: Float64Array;
+  /** [B, K', k] neuron indices, -1 past N. */
+  topkIndex?: Int32Array;
+  /** [B, K', k] their Gibbs weights. */
+  topkPi?: Float64Array;
+  maxDistance?: Float64Array;
+}
+
+export interface NativeHeads {
+  readonly K: number;
+  readonly N: number;
+  readonly d: number;
+  /** One fused streaming pass; X is [B, d] row-major, copied before the promise is created. */
+  gibbs(X: Float32Array | Float64Array, B: number, options: GibbsPassOptions): Promise<GibbsPassResult>;
+  /** max_{i,j} |W_{a,i} - W_{b,j}| over the neurons of heads a and b (a = b: the diameter D). */
+  maxPairDistance(headA: number, headB: number): Promise<number>;
+}
+
+export interface NativeBinding {
+  readonly version: string;
+  /** Backends compiled in, e.g. ['cpu']. */
+  backends(): string[];
+  /** The SIMD target chosen at run time, e.g. 'AVX3', 'AVX2', 'SSE4'. */
+  simdTarget(): string;
+  /** Size of the bounded compute pool (HJNET_THREADS, default: the number of cores). */
+  threads(): number;
+  Heads: new (spec: NativeHeadsSpec) => NativeHeads;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('hjnet: cannot find the package root');
+    dir = up;
+  }
+  return dir;
+}
+
+let cached: NativeBinding | undefined;
+
+/** Loads the addon once, with one actionable error when it is missing or broken. */
+export function binding(): NativeBinding {
+  if (cached) return cached;
+  const path = join(packageRoot(), 'build', 'Release', 'hjnet.node');
+  try {
+    cached = createRequire(import.meta.url)(path) as NativeBinding;
+  } catch (err) {
+    throw new Error(
+      `hjnet: could not load the native addon at ${path} (${(err as Error).message}). ` +
+        'Build it with `npm run build:native` (needs cmake, a C++17 compiler and libhwy-dev).',
+    );
+  }
+  return cached;
+}

@@ -1,0 +1,19 @@
+// hjnet as a library: createModel(spec) and the engine's description.
+import { binding } from './binding.js';
+
+export { createModel } from './model.js';
+export { isFieldError, type FieldError } from './errors.js';
+export type * from './types.js';
+
+export interface EngineInfo {
+  version: string;
+  backends: string[];
+  /** The backend in use and its SIMD target, e.g. "cpu (AVX3)". */
+  device: string;
+  threads: number;
+}
+
+export function engineInfo(): EngineInfo {
+  const native = binding();
+  return { version: native.version, backends: native.backends(), device: `cpu (${native.simdTarget()})`, threads: native.threads() };
+}

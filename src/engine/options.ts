@@ -1,0 +1,61 @@
+// Per-call options of evaluate, attribute and certifyRadius, checked by field.
+import { rangeError, typeError } from './errors.js';
+import type { Precision } from './binding.js';
+import { checkEps } from './spec.js';
+import type { OutputName } from './types.js';
+
+export const OUTPUTS: readonly OutputName[] = ['f', 'u', 'pi', 'entropy', 'grad_f', 'grad_u', 'hessian_norm'];
+
+export function checkPrecision(value: unknown): Precision {
+  if (value === undefined) return 'float64';
+  if (value !== 'float32' && value !== 'float64') throw rangeError('precision', '"float32" or "float64"', value);
+  return value;
+}
+
+export function checkEpsOverride(value: unknown, modelEps: number): number {
+  return value === undefined ? modelEps : checkEps(value, 'eps');
+}
+
+export function checkInteger(value: unknown, field: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw typeError(field, 'integer', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw rangeError(field, `integer in [${min}, ${max}]`, value);
+  }
+  return value;
+}
+
+export function checkOutputs(value: unknown): Set<OutputName> {
+  if (value === undefined) return new Set(['f', 'u']);
+  if (!Array.isArray(value)) throw typeError('outputs', `array of ${OUTPUTS.map((o) => `"${o}"`).join(', ')}`, value);
+  value.forEach((o, i) => {
+    if (!OUTPUTS.includes(o)) throw rangeError(`outputs[${i}]`, `one of ${OUTPUTS.join(', ')}`, o);
+  });
+  return new Set(value as OutputName[]);
+}
+
+export function checkMass(value: unknown): number {
+  if (value === undefined) return 0.99;
+  if (typeof value !== 'number') throw typeError('mass', 'number', value);
+  if (!(value > 0 && value <= 1)) throw rangeError('mass', 'number in (0, 1]', value);
+  return value;
+}
+
+export function checkTau(value: unknown): number {
+  if (value === undefined) return 0.1;
+  if (typeof value !== 'number') throw typeError('tau', 'number', value);
+  if (!(value > 0 && Number.isFinite(value))) throw rangeError('tau', 'finite number > 0', value);
+  return value;
+}
+
+export function checkTarget(value: unknown): 'u' | 'f' {
+  if (value === undefined) return 'u';
+  if (value !== 'u' && value !== 'f') throw rangeError('target', '"u" or "f"', value);
+  return value;
+}
+
+export function checkAttackSteps(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object') throw typeError('attack', 'object {steps?}', value);
+  return checkInteger((value as { steps?: unknown }).steps, 'attack.steps', 1, 1000, 20);
+}
