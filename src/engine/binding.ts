@@ -79,6 +79,17 @@ export interface NativeHeads {
   maxPairDistance(headA: number, headB: number): Promise<number>;
 }
 
+export interface Rates {
+  expPerSecond: number;
+  fmaPerSecond: number;
+}
+
+/** Exp and FMA throughput of this machine over every compute thread (bench only: synchronous). */
+export interface Roofline {
+  float32: Rates;
+  float64: Rates;
+}
+
 export interface NativeBinding {
   readonly version: string;
   /** Backends compiled in, e.g. ['cpu']. */
@@ -88,6 +99,7 @@ export interface NativeBinding {
   /** Size of the bounded compute pool (HJNET_THREADS, default: the number of cores). */
   threads(): number;
   Heads: new (spec: NativeHeadsSpec) => NativeHeads;
+  roofline(): Roofline;
 }
 
 function packageRoot(): string {

@@ -74,7 +74,8 @@ class HopfColeModel implements Model {
     const input = ArrayBuffer.isView(X) ? { data: X, shape } : X;
     const dense = readTensor(input, 'X', [2]);
     const { d } = this.info;
-    if (dense.shape.length === 1) return { X: new Float64Array(0), B: 0 };
+    // [] reads as shape [0, 0]: an empty batch whatever its width.
+    if (dense.shape[0] === 0) return { X: new Float64Array(0), B: 0 };
     if (dense.shape[1] !== d) {
       throw rangeError('X', `shape [B, ${d}] (d = ${d} for this model)`, new Described(`shape [${dense.shape.join(', ')}]`));
     }

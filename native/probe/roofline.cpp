@@ -1,0 +1,120 @@
+// The roofline probe of `npm run bench`: this machine's exp and FMA throughput with the same
+// Highway target and the same clamped Exp as the Gibbs kernels, on every pool thread at once.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "probe/roofline.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "hwy/contrib/math/math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace hjnet {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Exps of arguments in [-20, 0] (as after the max shift), four independent sums.
+template <typename T>
+HWY_NOINLINE double ExpRun(int64_t reps, double* sink) {
+  const hn::ScalableTag<T> D;
+  const size_t L = hn::Lanes(D);
+  const T floor = sizeof(T) == 4 ? T(-87) : T(-708);
+  auto x0 = hn::Mul(hn::Iota(D, 0), hn::Set(D, T(-20) / T(L)));
+  auto s0 = hn::Zero(D), s1 = hn::Zero(D), s2 = hn::Zero(D), s3 = hn::Zero(D);
+  const auto step = hn::Set(D, T(1e-3));
+  for (int64_t r = 0; r < reps; ++r) {
+    const auto a = hn::Sub(x0, step), b = hn::Sub(a, step), c = hn::Sub(b, step), e = hn::Sub(c, step);
+    s0 = hn::Add(s0, hn::Exp(D, hn::Max(a, hn::Set(D, floor))));
+    s1 = hn::Add(s1, hn::Exp(D, hn::Max(b, hn::Set(D, floor))));
+    s2 = hn::Add(s2, hn::Exp(D, hn::Max(c, hn::Set(D, floor))));
+    s3 = hn::Add(s3, hn::Exp(D, hn::Max(e, hn::Set(D, floor))));
+    x0 = hn::Add(e, hn::Set(D, T(4e-3)));  // stay in range
+  }
+  *sink += double(hn::GetLane(hn::SumOfLanes(D, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)))));
+  return double(reps) * 4 * L;
+}
+
+// Eight independent FMA chains: enough to cover the FMA latency on current cores.
+template <typename T>
+HWY_NOINLINE double FmaRun(int64_t reps, double* sink) {
+  const hn::ScalableTag<T> D;
+  const size_t L = hn::Lanes(D);
+  const auto m = hn::Set(D, T(0.999999)), a = hn::Set(D, T(1e-7));
+  auto c0 = hn::Set(D, T(1)), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  for (int64_t r = 0; r < reps; ++r) {
+    c0 = hn::MulAdd(c0, m, a); c1 = hn::MulAdd(c1, m, a); c2 = hn::MulAdd(c2, m, a); c3 = hn::MulAdd(c3, m, a);
+    c4 = hn::MulAdd(c4, m, a); c5 = hn::MulAdd(c5, m, a); c6 = hn::MulAdd(c6, m, a); c7 = hn::MulAdd(c7, m, a);
+  }
+  const auto s = hn::Add(hn::Add(hn::Add(c0, c1), hn::Add(c2, c3)), hn::Add(hn::Add(c4, c5), hn::Add(c6, c7)));
+  *sink += double(hn::GetLane(hn::SumOfLanes(D, s)));
+  return double(reps) * 8 * L;
+}
+
+double ExpRun32(int64_t reps, double* sink) { return ExpRun<float>(reps, sink); }
+double ExpRun64(int64_t reps, double* sink) { return ExpRun<double>(reps, sink); }
+double FmaRun32(int64_t reps, double* sink) { return FmaRun<float>(reps, sink); }
+double FmaRun64(int64_t reps, double* sink) { return FmaRun<double>(reps, sink); }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace hjnet
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <chrono>
+#include <vector>
+
+#include <napi.h>
+
+#include "pool.h"
+#include "probe/roofline.h"
+
+namespace hjnet {
+HWY_EXPORT(ExpRun32);
+HWY_EXPORT(ExpRun64);
+HWY_EXPORT(FmaRun32);
+HWY_EXPORT(FmaRun64);
+
+namespace {
+
+using Run = double (*)(int64_t, double*);
+
+double Exp32(int64_t reps, double* sink) { return HWY_DYNAMIC_DISPATCH(ExpRun32)(reps, sink); }
+double Exp64(int64_t reps, double* sink) { return HWY_DYNAMIC_DISPATCH(ExpRun64)(reps, sink); }
+double Fma32(int64_t reps, double* sink) { return HWY_DYNAMIC_DISPATCH(FmaRun32)(reps, sink); }
+double Fma64(int64_t reps, double* sink) { return HWY_DYNAMIC_DISPATCH(FmaRun64)(reps, sink); }
+
+// Operations per second over all pool threads running `run` together.
+double Throughput(Run run, int64_t reps) {
+  const size_t n = static_cast<size_t>(PoolSize());
+  std::vector<double> ops(n), sink(n);
+  run(reps / 10, &sink[0]);  // warm-up
+  const auto t0 = std::chrono::steady_clock::now();
+  ParallelFor(n, [&](size_t i) { ops[i] = run(reps, &sink[i]); });
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double total = 0;
+  for (double o : ops) total += o;
+  return total / s;
+}
+
+Napi::Object Rates(Napi::Env env, Run exp, Run fma, int64_t reps) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("expPerSecond", Throughput(exp, reps));
+  o.Set("fmaPerSecond", Throughput(fma, reps * 4));
+  return o;
+}
+
+// Synchronous (a fraction of a second): only the benchmark calls it, never the service.
+Napi::Value Roofline(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("float32", Rates(env, Exp32, Fma32, 4'000'000));
+  out.Set("float64", Rates(env, Exp64, Fma64, 2'000'000));
+  return out;
+}
+
+}  // namespace
+
+void InitRoofline(Napi::Env env, Napi::Object exports) {
+  exports.Set("roofline", Napi::Function::New(env, Roofline, "roofline"));
+}
+
+}  // namespace hjnet
+#endif  // HWY_ONCE
