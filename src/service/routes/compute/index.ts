@@ -1,0 +1,87 @@
+// evaluate, attribute and certify-radius with the model given inline.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { createModel, type Model, type ModelSpec } from '../../../engine/index.js';
+import { checkWork } from '../../lib/budget.js';
+import { attribute, certifyRadius, evaluate, passesOf } from '../../lib/compute.js';
+import { prefixField } from '../../lib/field.js';
+import { leadingShape, specHeads, toEngineSpec } from '../../lib/tensors.js';
+import { errorResponses } from '../../schemas/problem.js';
+import {
+  AttributeResponse,
+  CertifyResponse,
+  EvaluateResponse,
+  InlineAttributeBody,
+  InlineCertifyBody,
+  InlineEvaluateBody,
+} from '../../schemas/compute.js';
+
+const errors = errorResponses(400, 413, 415, 422, 429, 503);
+
+/** The inline model, after a budget check from the shapes alone (building it costs K·N² for D). */
+async function inlineModel(app: FastifyInstance, body: { model: unknown; X: unknown; attack?: { steps?: number } }, passes: number): Promise<Model> {
+  const spec = body.model as ModelSpec;
+  const { K, N } = specHeads(spec);
+  const B = leadingShape(body.X, 1)[0] ?? 0;
+  checkWork(app.config, B, N, K, passes, K * N * N);
+  const engineSpec = toEngineSpec(spec, 'model.');
+  try {
+    return await app.engine.run('create_model', () => createModel(engineSpec));
+  } catch (err) {
+    throw prefixField(err, 'model.');
+  }
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.post(
+    '/v1/evaluate',
+    {
+      schema: {
+        tags: ['compute'],
+        summary: 'Evaluate with an inline model',
+        body: InlineEvaluateBody,
+        response: { 200: EvaluateResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { model, ...body } = request.body;
+      return evaluate(app, await inlineModel(app, request.body, 1), body);
+    },
+  );
+
+  app.post(
+    '/v1/attribute',
+    {
+      schema: {
+        tags: ['compute'],
+        summary: 'Attribution with an inline model',
+        body: InlineAttributeBody,
+        response: { 200: AttributeResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { model, ...body } = request.body;
+      return attribute(app, await inlineModel(app, request.body, 1), body);
+    },
+  );
+
+  app.post(
+    '/v1/certify-radius',
+    {
+      schema: {
+        tags: ['compute'],
+        summary: 'Certified radii with an inline model',
+        body: InlineCertifyBody,
+        response: { 200: CertifyResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { model, ...body } = request.body;
+      return certifyRadius(app, await inlineModel(app, request.body, passesOf('certify', body)), body);
+    },
+  );
+};
+
+export default routes;

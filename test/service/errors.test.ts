@@ -1,0 +1,138 @@
+// Every error is RFC 9457 problem+json: 404, 400 with field, 413 naming HJNET_BODY_LIMIT,
+// 422 naming HJNET_MAX_WORK / HJNET_MAX_OUTPUT, 503 with Retry-After, 401, 415, 429.
+import t from 'tap';
+import { keyMatcher } from '../../src/service/plugins/app/auth.js';
+import { findNonFinite, parseJsonBody } from '../../src/service/plugins/app/json-body.js';
+import { build, createModel, json, problemOf, smallModel } from './fixtures/helper.js';
+
+const X = [[0.5, -0.2]];
+
+t.test('404 for unknown routes and models', async (t) => {
+  const app = await build(t);
+  const p = problemOf(t, await app.inject({ url: '/v2/nothing' }), 404);
+  t.match(p, { title: 'Not Found', instance: '/v2/nothing', request_id: String });
+  const missing = 'm_0123456789abcdef';
+  for (const [method, url] of [
+    ['GET', `/v1/models/${missing}`],
+    ['DELETE', `/v1/models/${missing}`],
+    ['GET', `/v1/models/${missing}/weights`],
+    ['POST', `/v1/models/${missing}/evaluate`],
+    ['POST', `/v1/models/${missing}/attribute`],
+    ['POST', `/v1/models/${missing}/certify-radius`],
+  ]) {
+    const res = await app.inject({ method: method as 'GET', url, ...(method === 'POST' ? { payload: { X } } : {}) });
+    t.match(problemOf(t, res, 404).detail, missing, `${method} ${url}`);
+  }
+});
+
+t.test('413 names HJNET_BODY_LIMIT, with and without Content-Length', async (t) => {
+  const app = await build(t, { bodyLimit: 4096 });
+  const big = { model: smallModel, X: Array.from({ length: 400 }, () => [0.123456789, 0.987654321]) };
+  let p = problemOf(t, await app.inject({ method: 'POST', url: '/v1/evaluate', payload: big }), 413);
+  t.match(p, { limit: 'HJNET_BODY_LIMIT', detail: /HJNET_BODY_LIMIT \(4096 bytes\)/ });
+  // Chunked (no Content-Length): the limit holds while streaming through the custom parser.
+  const { Readable } = await import('node:stream');
+  const body = Readable.from([Buffer.from(JSON.stringify(big))]);
+  p = problemOf(t, await app.inject({ method: 'POST', url: '/v1/evaluate', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, payload: body }), 413);
+  t.equal(p.limit, 'HJNET_BODY_LIMIT');
+  const ok = await app.inject({ method: 'POST', url: '/v1/evaluate', payload: { model: smallModel, X } });
+  t.equal(ok.statusCode, 200, 'small bodies pass');
+});
+
+t.test('422 names HJNET_MAX_WORK and HJNET_MAX_OUTPUT', async (t) => {
+  const app = await build(t, { maxWork: 30, maxOutput: 20 });
+  const { id } = await createModel(app); // N = 3, K = 1
+  const Xs = Array.from({ length: 11 }, () => [0, 0]);
+  let p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: Xs } }), 422);
+  t.match(p, { limit: 'HJNET_MAX_WORK', detail: /B·N·K = 11·3·1 = 33.*HJNET_MAX_WORK = 30/ });
+  p = problemOf(t, await app.inject({ method: 'POST', url: '/v1/evaluate', payload: { model: smallModel, X: Xs } }), 422);
+  t.equal(p.limit, 'HJNET_MAX_WORK', 'inline too');
+  p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/certify-radius`, payload: { X, attack: { steps: 10 } } }), 422);
+  t.match(p.detail, /passes/, 'attack steps count');
+  p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: [[0, 0], [1, 1], [2, 2]], outputs: ['pi', 'grad_f', 'grad_u'] } }), 422);
+  t.equal(p.limit, 'HJNET_MAX_OUTPUT');
+  // Binary X: B comes from the shape.
+  const bin = { dtype: 'float64', shape: [11, 2], data: Buffer.alloc(11 * 2 * 8).toString('base64') };
+  t.equal(problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: bin } }), 422).limit, 'HJNET_MAX_WORK');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X } })).statusCode, 200, 'within budget');
+});
+
+t.test('non-finite numbers are refused with 400', async (t) => {
+  const app = await build(t);
+  const { id } = await createModel(app);
+  const send = (url: string, payload: string) => app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+  let p = problemOf(t, await send(`/v1/models/${id}/evaluate`, '{"X": [[0.5, 1e400]]}'), 400);
+  t.match(p, { field: 'X[0][1]', expected: /finite/ });
+  p = problemOf(t, await send(`/v1/models/${id}/evaluate`, '{"X": [[0.5, 1]], "eps": -1E+999}'), 400);
+  t.equal(p.field, 'eps');
+  p = problemOf(t, await send('/v1/evaluate', `{"model": {"eps": 1, "W": [[1, ${'9'.repeat(400)}]], "b": [0]}, "X": [[0, 0]]}`), 400);
+  t.equal(p.field, 'model.W[0][1]');
+  p = problemOf(t, await send('/v1/models', '{"eps": 1, "W": [[1, 2]], "b": [0], "t": 2e308}'), 400);
+  t.equal(p.field, 't');
+  // Binary tensors carry IEEE values: NaN and Infinity are refused there too.
+  const nan = { dtype: 'float64', shape: [1, 2], data: Buffer.from(Float64Array.of(0, NaN).buffer).toString('base64') };
+  p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: nan } }), 400);
+  t.match(p.field, /^X/);
+  t.equal(findNonFinite({ a: [1, [2, Infinity]] }), 'a[1][1]');
+  t.equal(findNonFinite({ a: [1, 2], b: 'x' }), null);
+  t.same(parseJsonBody('{"a": 1e300, "b": "1e999"}'), { a: 1e300, b: '1e999' }, 'strings and large finite numbers pass');
+});
+
+t.test('malformed, empty, poisoned and non-JSON bodies', async (t) => {
+  const app = await build(t);
+  const post = (payload: string, type = 'application/json') => app.inject({ method: 'POST', url: '/v1/evaluate', payload, headers: { 'content-type': type } });
+  t.match(problemOf(t, await post('{"X": [[1, 2]'), 400), { field: 'body', detail: /Malformed JSON/ });
+  t.equal(problemOf(t, await post(''), 400).field, 'body');
+  t.equal(problemOf(t, await post('{"model": {"eps": 1, "W": [[1]], "b": [0]}, "X": [[1]], "__proto__": {"x": 1}}'), 400).field, '__proto__');
+  problemOf(t, await post('X=1', 'application/x-www-form-urlencoded'), 415);
+  problemOf(t, await post('hello', 'text/plain'), 415);
+  t.equal(problemOf(t, await post('[1, 2]'), 400).field, 'body', 'a body that is not an object');
+});
+
+t.test('503 with Retry-After when the event loop is overloaded', async (t) => {
+  const app = await build(t, { maxEventLoopDelayMs: 5, retryAfterS: 7 });
+  // Block the loop; under-pressure's overdue sample then sees the delay (and holds it until
+  // its next sample, 250 ms later).
+  const until = Date.now() + 300;
+  while (Date.now() < until);
+  await new Promise((r) => setTimeout(r, 30));
+  t.ok(app.isUnderPressure(), 'under pressure');
+  const res = await app.inject({ method: 'POST', url: '/v1/evaluate', payload: { model: smallModel, X } });
+  const p = problemOf(t, res, 503);
+  t.equal(res.headers['retry-after'], '7');
+  t.match(p.detail, /event loop|overloaded/i);
+  t.equal((await app.inject({ url: '/health/live' })).statusCode, 200, 'liveness is still served');
+  const ready = await app.inject({ url: '/health/ready' });
+  t.equal(ready.statusCode, 503, 'readiness reports the pressure');
+  t.equal(json(ready).checks.pressure, false);
+});
+
+t.test('API keys guard mutating routes only', async (t) => {
+  const key = 'k'.repeat(20) + '-primary';
+  const other = 'o'.repeat(24);
+  const app = await build(t, { apiKeys: [key, other] });
+  let res = await app.inject({ method: 'POST', url: '/v1/models', payload: smallModel });
+  problemOf(t, res, 401);
+  t.match(res.headers['www-authenticate'], /^Bearer/);
+  problemOf(t, await app.inject({ method: 'POST', url: '/v1/models', payload: smallModel, headers: { authorization: `Bearer ${key}x` } }), 401);
+  problemOf(t, await app.inject({ method: 'POST', url: '/v1/models', payload: smallModel, headers: { authorization: key } }), 401);
+  const { id } = await createModel(app, smallModel, { authorization: `Bearer ${key}` });
+  await createModel(app, smallModel, { authorization: `bearer ${other}` });
+  t.equal((await app.inject({ url: '/v1/models' })).statusCode, 200, 'reads are open');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X } })).statusCode, 200, 'compute is open');
+  problemOf(t, await app.inject({ method: 'DELETE', url: `/v1/models/${id}` }), 401);
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/models/${id}`, headers: { authorization: `Bearer ${other}` } })).statusCode, 204);
+  const match = keyMatcher(['abc', 'defgh']);
+  t.ok(match('abc') && match('defgh') && !match('ab') && !match('abcd') && !match(''));
+});
+
+t.test('429 when the rate limit is exceeded', async (t) => {
+  const app = await build(t, { rateLimitMax: 2, rateLimitWindowMs: 60_000 });
+  await app.inject({ url: '/v1/info' });
+  await app.inject({ url: '/v1/info' });
+  const res = await app.inject({ url: '/v1/info' });
+  const p = problemOf(t, res, 429);
+  t.equal(p.limit, 'HJNET_RATE_LIMIT_MAX');
+  t.ok(Number(res.headers['retry-after']) > 0, 'Retry-After');
+  t.equal((await app.inject({ url: '/health/live' })).statusCode, 200, 'probes are not limited');
+});
