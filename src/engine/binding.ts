@@ -24,6 +24,11 @@ export interface NativeHeadsSpec {
 }
 
 export interface GibbsPassOptions {
+  /**
+   * Precision of the inner loop (scores, exponentials, block sums); the epilogue (f, u, entropy,
+   * ...) is always float64. A float32 query whose scores overflow float32 (inputs near its
+   * range) is redone in float64, so finite input always gives finite output.
+   */
   precision: Precision;
   /** Viscosity eps >= 0; 0 is the exact tropical limit. */
   eps: number;
@@ -40,11 +45,20 @@ export interface GibbsPassOptions {
   fhat?: boolean;
   /** grad f = sum_j pi_j W_j, [B, K', d]. */
   grad?: boolean;
-  /** Spectral norm of hess f = (1/eps) Cov_pi(W). */
+  /**
+   * Spectral norm of hess f = (1/eps) Cov_pi(W), computed in float64 whatever the precision
+   * (second pass per query, centred rows; exact dense eigenvalue for d <= 64, Lanczos with full
+   * re-orthogonalisation above). 0 at eps = 0; may be +Infinity when it overflows float64.
+   */
   hessian?: boolean;
   /** Full Gibbs weights [B, K', N] (materialises B x N: only when asked). */
   pi?: boolean;
-  /** Largest k of pi per (query, head), sorted by pi descending; 0: none. */
+  /**
+   * Largest k of pi per (query, head), sorted by pi descending; 0: none. Selection is by score
+   * (pi is monotone in it), so equal scores keep the lower index first; neurons whose pi are
+   * equal only because they round or underflow alike (pi = 0 outside the tie set at eps = 0,
+   * uniform pi at eps = 1e300) are ordered by score, then index.
+   */
   topk?: number;
   /** R = max_j |x - y_j|, [B, K']. */
   maxDistance?: boolean;
@@ -55,7 +69,8 @@ export interface GibbsPassResult {
   f: Float64Array;
   /** [B, K'] Hopf–Cole solution u (mode 'distance' only). */
   u?: Float64Array;
-  /** [B, K'] index of the maximal score (first of ties). */
+  /** [B, K'] index of the maximal score (first of ties; in mode 'distance' the maximal
+   * distance score -(g + |x - y|^2/(4t)), which is the maximal logit up to rounding). */
   argmax: Int32Array;
   entropy?: Float64Array;
   fhat?: Float64Array;
@@ -73,7 +88,12 @@ export interface NativeHeads {
   readonly K: number;
   readonly N: number;
   readonly d: number;
-  /** One fused streaming pass; X is [B, d] row-major, copied before the promise is created. */
+  /**
+   * One fused streaming pass; X is [B, d] row-major (any byteOffset), copied before the promise
+   * is created, so the caller may reuse it at once. Invalid arguments throw synchronously:
+   * TypeError for a wrong type or a detached buffer, RangeError for a wrong length or value,
+   * each naming the argument, the expected and the received value.
+   */
   gibbs(X: Float32Array | Float64Array, B: number, options: GibbsPassOptions): Promise<GibbsPassResult>;
   /** max_{i,j} |W_{a,i} - W_{b,j}| over the neurons of heads a and b (a = b: the diameter D). */
   maxPairDistance(headA: number, headB: number): Promise<number>;
@@ -96,7 +116,11 @@ export interface NativeBinding {
   backends(): string[];
   /** The SIMD target chosen at run time, e.g. 'AVX3', 'AVX2', 'SSE4'. */
   simdTarget(): string;
-  /** Size of the bounded compute pool (HJNET_THREADS, default: the number of cores). */
+  /**
+   * Size of the bounded compute pool (HJNET_THREADS, an integer in [1, 1024]; default: the
+   * number of cores). Throws a RangeError when HJNET_THREADS is malformed (so does every call
+   * that would compute).
+   */
   threads(): number;
   Heads: new (spec: NativeHeadsSpec) => NativeHeads;
   roofline(): Roofline;
