@@ -1,6 +1,6 @@
 // The library API of SPEC section 5: a model over the native fused Gibbs pass.
 import { projectedGradientAscent, type Objective } from './attack.js';
-import { binding, type GibbsPassOptions, type GibbsPassResult, type NativeHeads } from './binding.js';
+import { binding, type GibbsPassOptions, type GibbsPassResult, type NativeHeads, type Precision } from './binding.js';
 import { Described, rangeError } from './errors.js';
 import {
   checkAttackSteps,
@@ -35,6 +35,10 @@ import type {
 const ATTACK_RADIUS_CAP = 1e8;
 /** Rounding slack when an attack's best value is compared with the certified bound. */
 const ATTACK_SLACK = 1e-9;
+/** |u| / max(|f|, 1) above which a query's f and Gibbs weights come from a logit pass. */
+const LOGIT_RATIO = 4;
+/** Outputs that a logit pass computes as well as (or better than) a distance pass. */
+const LOGIT_OUTPUTS = ['f', 'argmax', 'entropy', 'fhat', 'grad', 'hessian', 'pi', 'topkIndex', 'topkPi'] as const;
 
 function tensor(data: Float64Array | Int32Array, shape: number[]): Tensor {
   return { dtype: data instanceof Int32Array ? 'int32' : 'float64', shape, data };
@@ -88,8 +92,40 @@ class HopfColeModel implements Model {
     return new Int32Array(B).fill(k);
   }
 
-  #pass(q: Queries, options: GibbsPassOptions): Promise<GibbsPassResult> {
-    return this.#native.gibbs(q.X, q.B, options);
+  /**
+   * One fused pass. A distance pass gives u to full precision, but its scores carry the
+   * rounding of the squared distances, about ulp(|u|), where logits carry ulp(|z|) (SPEC 1:
+   * the softmax's conditioning is |z|/eps). Queries far from every support point, where |u|
+   * dwarfs |f|, get f and everything made of the Gibbs weights from a logit pass.
+   */
+  async #pass(q: Queries, options: GibbsPassOptions): Promise<GibbsPassResult> {
+    const res = await this.#native.gibbs(q.X, q.B, options);
+    if (options.mode !== 'distance' || q.B === 0) return res;
+    const Kp = options.heads ? 1 : this.info.K;
+    const u = res.u as Float64Array;
+    const rows: number[] = [];
+    for (let i = 0; i < q.B; i++) {
+      for (let k = i * Kp; k < (i + 1) * Kp; k++) {
+        if (Math.abs(u[k]) > LOGIT_RATIO * Math.max(Math.abs(res.f[k]), 1)) {
+          rows.push(i);
+          break;
+        }
+      }
+    }
+    if (rows.length === 0) return res;
+    const { d } = this.info;
+    const X = q.X instanceof Float32Array ? new Float32Array(rows.length * d) : new Float64Array(rows.length * d);
+    rows.forEach((i, r) => X.set(q.X.subarray(i * d, (i + 1) * d), r * d));
+    const heads = options.heads && Int32Array.from(rows, (i) => (options.heads as Int32Array)[i]);
+    const fix = await this.#native.gibbs(X, rows.length, { ...options, mode: 'logit', heads, maxDistance: false });
+    for (const key of LOGIT_OUTPUTS) {
+      const to = res[key];
+      const from = fix[key];
+      if (!to || !from) continue;
+      const width = to.length / q.B;
+      rows.forEach((i, r) => to.set(from.subarray(r * width, (r + 1) * width) as never, i * width));
+    }
+    return res;
   }
 
   /** grad u = x/(2t) - grad f, per query and head. */
@@ -110,9 +146,11 @@ class HopfColeModel implements Model {
     const outputs = checkOutputs(options.outputs);
     const { K, N, d } = this.info;
     const topk = options.topk === undefined ? 0 : Math.min(checkInteger(options.topk, 'topk', 1, 1_000_000, 10), N);
+    const precision = checkPrecision(options.precision);
+    const eps = checkEpsOverride(options.eps, this.info.eps);
     const res = await this.#pass(q, {
-      precision: checkPrecision(options.precision),
-      eps: checkEpsOverride(options.eps, this.info.eps),
+      precision,
+      eps,
       mode: 'distance',
       entropy: outputs.has('entropy'),
       grad: outputs.has('grad_f') || outputs.has('grad_u'),

@@ -13,8 +13,11 @@ export interface Tensor {
   data: Float32Array | Float64Array | Int32Array;
 }
 
-/** What the library takes for a tensor: nested arrays, or a typed array with its shape. */
-export type TensorInput = NestedNumbers[] | { data: Float32Array | Float64Array; shape: number[] };
+/** What the library takes for a tensor: nested arrays, a typed array with its shape, or a binary tensor (base64, little-endian). */
+export type TensorInput =
+  | NestedNumbers[]
+  | { data: Float32Array | Float64Array; shape: number[] }
+  | { dtype: 'float32' | 'float64'; shape: number[]; data: string };
 
 export interface ModelSpec {
   name?: string;
