@@ -2,6 +2,7 @@
 import { binding } from './binding.js';
 
 export { createModel } from './model.js';
+export { train, parseTrainRequest, GAUGE_RULE, type TrainRequest, type TrainResult, type TrainProgress } from './training/index.js';
 export { isFieldError, type FieldError } from './errors.js';
 export type * from './types.js';
 
