@@ -7,6 +7,8 @@ import type { JobStore } from './job-store.js';
 import type { TrainQueue, TrainSubmission } from './queue.js';
 
 export interface RunContext {
+  /** The job being run (the trained model's provenance names it). */
+  jobId: string;
   signal: AbortSignal;
   onProgress(progress: JobProgress): void;
 }
@@ -117,6 +119,7 @@ export class InProcessQueue implements TrainQueue {
     const { signal } = active.controller;
     try {
       const { model_id } = await this.#options.run(active.request, {
+        jobId: active.job.id,
         signal,
         onProgress: (progress) => {
           if (isFinished(active.job.status)) return;

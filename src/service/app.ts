@@ -9,6 +9,7 @@ import { defaultConfig, type Config } from './config.js';
 import auth from './plugins/app/auth.js';
 import engine from './plugins/app/engine.js';
 import errors from './plugins/app/errors.js';
+import jobs from './plugins/app/jobs.js';
 import jsonBody from './plugins/app/json-body.js';
 import models from './plugins/app/models.js';
 import cors from './plugins/external/cors.js';
@@ -19,6 +20,7 @@ import swaggerUi from './plugins/external/swagger-ui.js';
 import swagger from './plugins/external/swagger.js';
 import underPressure from './plugins/external/under-pressure.js';
 import computeRoutes from './routes/compute/index.js';
+import jobRoutes from './routes/jobs/index.js';
 import modelComputeRoutes from './routes/models/compute.js';
 import modelRoutes from './routes/models/index.js';
 import weightsRoutes from './routes/models/weights.js';
@@ -84,6 +86,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(engine);
   await app.register(auth);
   await app.register(models, { store: options.store });
+  await app.register(jobs);
 
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
@@ -93,7 +96,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(weightsRoutes);
   await app.register(modelComputeRoutes);
   await app.register(computeRoutes);
-  // Training routes (/v1/train, /v1/jobs) will register here from routes/jobs.
+  await app.register(jobRoutes);
 
   return app as unknown as FastifyInstance;
 }

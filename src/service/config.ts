@@ -20,6 +20,8 @@ export interface Config {
   apiKeys: string[];
   /** false: no CORS headers; true: any origin; else the allowed origins. */
   corsOrigin: boolean | string[];
+  /** Training jobs run at once (HJNET_TRAIN_CONCURRENCY); the rest wait in the queue. */
+  trainConcurrency: number;
   /** Native compute threads; null leaves HJNET_THREADS to the addon's default. */
   threads: number | null;
   logLevel: LogLevel;
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     modelCacheBytes: bytes(env, 'HJNET_MODEL_CACHE_BYTES', 1024 ** 3, 0),
     apiKeys: apiKeys(env),
     corsOrigin: corsOrigin(env),
+    trainConcurrency: integer(env, 'HJNET_TRAIN_CONCURRENCY', 1, 1, 64),
     threads,
     logLevel: logLevel as LogLevel,
     rateLimitMax: integer(env, 'HJNET_RATE_LIMIT_MAX', 0, 0),

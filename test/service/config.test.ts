@@ -11,6 +11,7 @@ t.test('defaults', async (t) => {
   t.equal(c.corsOrigin, false);
   t.equal(c.logLevel, 'info');
   t.equal(c.rateLimitMax, 0);
+  t.equal(c.trainConcurrency, 1);
 });
 
 t.test('values and units', async (t) => {
@@ -23,6 +24,7 @@ t.test('values and units', async (t) => {
     HJNET_CORS_ORIGIN: 'https://a.example.com,http://localhost:3000',
     LOG_LEVEL: 'WARN',
     HJNET_THREADS: '4',
+    HJNET_TRAIN_CONCURRENCY: '3',
   });
   t.equal(c.host, '0.0.0.0');
   t.equal(c.port, 0);
@@ -32,6 +34,7 @@ t.test('values and units', async (t) => {
   t.same(c.corsOrigin, ['https://a.example.com', 'http://localhost:3000']);
   t.equal(c.logLevel, 'warn');
   t.equal(c.threads, 4);
+  t.equal(c.trainConcurrency, 3);
   t.equal(loadConfig({ HJNET_CORS_ORIGIN: '*' }).corsOrigin, true);
 });
 
@@ -44,6 +47,7 @@ t.test('a bad value names its variable', async (t) => {
     HJNET_CORS_ORIGIN: 'not a url',
     LOG_LEVEL: 'loud',
     HJNET_THREADS: '0',
+    HJNET_TRAIN_CONCURRENCY: '65',
     HJNET_RATE_LIMIT_MAX: '1.5',
     HJNET_MAX_EVENT_LOOP_DELAY_MS: 'x',
     HJNET_MAX_EVENT_LOOP_UTILIZATION: '2',
@@ -57,6 +61,7 @@ t.test('a bad value names its variable', async (t) => {
       t.match((err as Error).message, name, `message names ${name}`);
     }
   }
+  for (const v of ['0', '1.5', 'two']) t.throws(() => loadConfig({ HJNET_TRAIN_CONCURRENCY: v }), { message: /HJNET_TRAIN_CONCURRENCY/ }, v);
   // Keys are never echoed.
   t.throws(() => loadConfig({ HJNET_API_KEYS: 'secret-but-short' + ',' }), { message: /redacted/ });
 });

@@ -30,6 +30,10 @@ t.test('valid OpenAPI 3.1 with every route described', async (t) => {
     '/v1/evaluate': ['post'],
     '/v1/attribute': ['post'],
     '/v1/certify-radius': ['post'],
+    '/v1/train': ['post'],
+    '/v1/jobs': ['get'],
+    '/v1/jobs/{id}': ['delete', 'get'],
+    '/v1/jobs/{id}/events': ['get'],
     '/v1/info': ['get'],
     '/health/live': ['get'],
     '/health/ready': ['get'],
@@ -49,6 +53,8 @@ t.test('valid OpenAPI 3.1 with every route described', async (t) => {
     }
   }
   t.same(doc.paths['/v1/models'].post.security, [{ bearer: [] }], 'mutating routes declare the bearer scheme');
+  t.same(doc.paths['/v1/train'].post.security, [{ bearer: [] }]);
+  t.same(doc.paths['/v1/jobs/{id}'].delete.security, [{ bearer: [] }]);
 });
 
 t.test('every request example works when pressed', async (t) => {
@@ -57,10 +63,20 @@ t.test('every request example works when pressed', async (t) => {
   const created = await app.inject({ method: 'POST', url: '/v1/models', payload: doc.paths['/v1/models'].post.requestBody.content['application/json'].example });
   t.equal(created.statusCode, 201, created.payload);
   const id = json(created).id;
+  // Job routes take the id of a job started from the training example, once it has finished.
+  const started = await app.inject({ method: 'POST', url: '/v1/train', payload: doc.paths['/v1/train'].post.requestBody.content['application/json'].example });
+  t.equal(started.statusCode, 202, started.payload);
+  const jobId = json(started).job_id;
+  let job: { status: string; error: string | null } = { status: 'queued', error: null };
+  for (let i = 0; i < 500 && ['queued', 'running'].includes(job.status); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    job = json(await app.inject({ url: `/v1/jobs/${jobId}` }));
+  }
+  t.equal(job.status, 'succeeded', `the training example trains: ${job.error}`);
   for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
     for (const [method, op] of Object.entries(ops)) {
       if (path === '/v1/models/{id}' && method === 'delete') continue; // pressed last
-      const url = path.replace('{id}', id);
+      const url = path.replace('{id}', path.startsWith('/v1/jobs/') ? jobId : id);
       const payload = op.requestBody?.content['application/json'].example;
       const res = await app.inject({ method: method.toUpperCase() as 'GET', url, ...(payload ? { payload } : {}) });
       t.ok(res.statusCode >= 200 && res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.payload.slice(0, 200)}`);

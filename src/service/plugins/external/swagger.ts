@@ -16,13 +16,14 @@ export default shared('hjnet-swagger', async (app: FastifyInstance) => {
         version,
         description:
           'Log-sum-exp layers read as Hamilton–Jacobi solutions: evaluation, attribution (Gibbs weights) and certified ' +
-          'robustness radii. Tensors are nested JSON arrays or binary `{dtype, shape, data: base64}` objects; errors are ' +
+          'robustness radii, and training jobs. Tensors are nested JSON arrays or binary `{dtype, shape, data: base64}` objects; errors are ' +
           'RFC 9457 problem+json.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       tags: [
         { name: 'models', description: 'Stored models' },
         { name: 'compute', description: 'Evaluation, attribution and certified radii' },
+        { name: 'jobs', description: 'Training jobs: start, follow, cancel' },
         { name: 'system', description: 'Engine info, health and metrics' },
       ],
       components: {
