@@ -103,7 +103,9 @@ t.test('SIGKILL during model creates: after a restart every model is whole or ab
     }
   };
   const writers = Array.from({ length: 8 }, writer);
-  await new Promise((r) => setTimeout(r, 1500));
+  // Kill once writes are flowing (a loaded machine may need longer than usual to get there).
+  for (let waited = 0; acknowledged.size < 5 && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 100));
   server.child.kill('SIGKILL');
   stop = true;
   await Promise.all(writers);
