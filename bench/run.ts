@@ -4,7 +4,6 @@
 // on the same cases in the same session, printing ratios and the fraction of this machine's
 // exp + FMA roofline each case reaches.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +24,11 @@ interface Row {
   peak_rss_mib: number;
 }
 
-const { values: args } = parseArgs({
+const MULTI = ['B', 'N', 'd', 'dtype', 'op'] as const;
+
+// Filters take several values as baseline.py's do (--d 2 16 64), or repeated (--d 2 --d 16),
+// or comma-separated (--d 2,16,64).
+const { values: args, tokens } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     B: { type: 'string', multiple: true },
@@ -37,11 +40,21 @@ const { values: args } = parseArgs({
     eps: { type: 'string', default: '0.25' },
     baseline: { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'baseline-script': { type: 'string' },
   },
-  allowPositionals: false,
+  allowPositionals: true,
+  tokens: true,
 });
+let last: string | undefined;
+for (const token of tokens ?? []) {
+  if (token.kind === 'option') last = token.name;
+  else if (token.kind === 'positional') {
+    if (!MULTI.includes(last as (typeof MULTI)[number])) throw new Error(`bench: unexpected argument ${token.value}`);
+    (args[last as (typeof MULTI)[number]] as string[]).push(token.value);
+  }
+}
 
-// Numbers may come as separate words or one comma-separated word: --d 2 16 is passed by npm as --d 2 --d 16.
+// Numbers may come as separate words or one comma-separated word.
 const list = (v: string[] | undefined, fallback: string[]) => (v ?? fallback).flatMap((s) => s.split(','));
 const sizesB = list(args.B, []).map(Number);
 const sizesN = list(args.N, []).map(Number);
@@ -107,8 +120,9 @@ async function runCase(op: string, B: number, N: number, d: number, dtype: Preci
 }
 
 function baselineRows(): Row[] {
-  const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'bench', 'baseline.py');
-  const path = existsSync(script) ? script : join(process.cwd(), '..', 'shared', 'bench', 'baseline.py');
+  // ../shared/bench/baseline.py beside the checkout, unless --baseline-script says otherwise.
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const path = args['baseline-script'] ?? join(root, '..', 'shared', 'bench', 'baseline.py');
   const rows: Row[] = [];
   for (const [B, N] of grid) {
     const res = spawnSync(
@@ -157,11 +171,13 @@ async function main(): Promise<void> {
     const { trainBench } = await import('./train.js');
     for (const row of await trainBench({ json: args.json, python: args.baseline ? args.python : null })) rows.push(row as Row);
   }
-  const anchors = args.baseline ? baselineRows() : [];
+  const inference = rows.filter((r) => r.op !== 'train');
+  const anchors = args.baseline && inference.length > 0 ? baselineRows() : [];
   if (args.json) {
     for (const a of anchors) console.log(JSON.stringify(a));
     return;
   }
+  if (inference.length === 0) return;
   const native = binding();
   console.log(`hjnet ${native.version}, ${native.simdTarget()}, ${native.threads()} threads, eps = ${eps}, median of ${repeat}`);
   console.log(
@@ -170,7 +186,7 @@ async function main(): Promise<void> {
   );
   const header = ['op', 'dtype', 'B', 'N', 'd', 'hjnet ms', 'roofline', 'scipy ms', 'x scipy', 'torch ms', 'x torch'];
   console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
-  for (const r of rows.filter((x) => x.op !== 'train')) {
+  for (const r of inference) {
     const find = (lib: string) => anchors.find((a) => a.library === lib && a.op === r.op && a.B === r.B && a.N === r.N && a.d === r.d && a.dtype === r.dtype);
     const s = find('scipy');
     const p = find('torch');

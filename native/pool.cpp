@@ -135,6 +135,14 @@ int PoolSize() {
   return n;
 }
 
-void ParallelFor(size_t n, const std::function<void(size_t)>& fn) { GetPool().Run(n, fn); }
+// One work item runs on the calling worker thread: a hand-off to the pool and back costs more
+// than a small request's whole pass.
+void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
+  if (n == 1) {
+    fn(0);
+    return;
+  }
+  GetPool().Run(n, fn);
+}
 
 }  // namespace hjnet
