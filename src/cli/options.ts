@@ -1,8 +1,7 @@
 // Command-line options (node:util parseArgs, strict) into typed settings. Every mistake is a
 // UsageError naming the option.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { TrainMethod } from '../engine/training/index.js';
-import type { Task } from '../engine/types.js';
+import type { TrainRequest } from '../engine/training/index.js';
 import { UsageError } from './usage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -51,19 +50,7 @@ export interface TrainSettings {
   labels?: string;
   limit?: number;
   /** The training fields of POST /v1/train (data comes from the files). */
-  train: {
-    task?: Task;
-    method?: TrainMethod;
-    N?: number;
-    eps?: number | 'auto';
-    t?: number | 'auto';
-    steps?: number;
-    lr?: number;
-    batch_size?: number;
-    seed?: number;
-    validation_split?: number;
-    name?: string;
-  };
+  train: Partial<Pick<TrainRequest, 'task' | 'method' | 'N' | 'eps' | 't' | 'steps' | 'lr' | 'batch_size' | 'seed' | 'validation_split' | 'name'>>;
   out?: string;
   server?: string;
   apiKey?: string;

@@ -1,11 +1,12 @@
 // The binary tensor form of the HTTP API: {"dtype", "shape", "data": "<base64, little-endian>"},
 // and decodeTensorInput, which takes whichever form a request used.
-import { endianness } from 'node:os';
 import { TensorError, describeValue } from './errors.js';
 import {
   DTYPE_BYTES,
   assertFinite,
+  fromLittleEndian,
   fromNested,
+  littleEndianBytes,
   shapeSize,
   type DType,
   type FromNestedOptions,
@@ -24,7 +25,6 @@ export interface DecodeBinaryOptions {
   dtypes?: readonly DType[];
 }
 
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_BODY = /^[A-Za-z0-9+/]*$/;
 const BINARY_KEYS = new Set(['dtype', 'shape', 'data']);
@@ -80,7 +80,10 @@ export function decodeBase64Tensor(value: unknown, field: string, options: Decod
       `${bytes.byteLength} bytes`,
     );
   }
-  const out = typedFromLittleEndian(dt, bytes, n);
+  // Small Buffers live in Node's shared pool at arbitrary offsets: view only a Buffer that owns
+  // its memory, copy the rest (a view would also keep the whole pool alive).
+  const owned = bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+  const out = fromLittleEndian(dt, owned, 0, n);
   if (dt !== 'int32') assertFinite(out as Float32Array | Float64Array, shape, field);
   return { dtype: dt, shape: [...shape], data: out } as Tensor;
 }
@@ -116,43 +119,6 @@ export function decodeStrictBase64(text: string, field: string, path = field): B
     }
   }
   return bytes;
-}
-
-/** A correctly aligned typed array over (a copy of, when needed) little-endian bytes. */
-function typedFromLittleEndian(dtype: DType, bytes: Buffer, n: number): Tensor['data'] {
-  const itemsize = DTYPE_BYTES[dtype];
-  let buffer: ArrayBuffer;
-  let offset = 0;
-  // Small Buffers live in Node's shared pool at arbitrary offsets: copy those, view the rest.
-  if (bytes.byteOffset % itemsize === 0 && bytes.buffer.byteLength === bytes.byteLength && bytes.buffer instanceof ArrayBuffer) {
-    buffer = bytes.buffer;
-    offset = bytes.byteOffset;
-  } else {
-    buffer = new ArrayBuffer(bytes.byteLength);
-    new Uint8Array(buffer).set(bytes);
-  }
-  if (!LITTLE_ENDIAN_HOST) swapBytes(new Uint8Array(buffer, offset, n * itemsize), itemsize);
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(buffer, offset, n);
-    case 'float64':
-      return new Float64Array(buffer, offset, n);
-    case 'int32':
-      return new Int32Array(buffer, offset, n);
-  }
-}
-
-function swapBytes(bytes: Uint8Array, itemsize: number): void {
-  for (let i = 0; i < bytes.length; i += itemsize) bytes.subarray(i, i + itemsize).reverse();
-}
-
-/** Little-endian bytes of a typed array (a view where the host is little-endian). */
-export function littleEndianBytes(data: Tensor['data']): Buffer {
-  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (LITTLE_ENDIAN_HOST) return view;
-  const copy = Buffer.from(view);
-  swapBytes(copy, data.BYTES_PER_ELEMENT);
-  return copy;
 }
 
 export function encodeBase64Tensor(tensor: Tensor): BinaryTensor {

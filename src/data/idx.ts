@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import { DataFormatError } from './errors.js';
-import { DTYPE_BYTES, shapeSize, type NumericArray, type NumericDType } from './tensor.js';
+import { DTYPE_BYTES, allocData, fileShapeSize, shapeSize, type NumericArray, type NumericDType } from './tensor.js';
 
 const gunzip = promisify(gunzipCb);
 const gzip = promisify(gzipCb);
@@ -47,12 +47,7 @@ export function parseIdx(bytes: Uint8Array): NumericArray<IdxDType> {
   const shape: number[] = [];
   for (let k = 0; k < rank; k++) shape.push(dv.getUint32(4 + 4 * k, false));
   const itemsize = DTYPE_BYTES[dtype];
-  let n: number;
-  try {
-    n = shapeSize(shape, 'shape');
-  } catch {
-    bad(`Element count of shape [${(shape as number[]).join(', ')}] is too large`);
-  }
+  const n = fileShapeSize('idx', shape);
   const want = n * itemsize;
   const have = bytes.byteLength - dataStart;
   if (have !== want) {
@@ -63,7 +58,7 @@ export function parseIdx(bytes: Uint8Array): NumericArray<IdxDType> {
       dataStart + Math.min(have, want),
     );
   }
-  const data = allocFor(dtype, n);
+  const data = allocData(dtype, n);
   if (itemsize === 1) {
     new Uint8Array(data.buffer).set(bytes.subarray(dataStart, dataStart + n));
   } else {
@@ -76,23 +71,6 @@ export function parseIdx(bytes: Uint8Array): NumericArray<IdxDType> {
     for (let i = 0, o = dataStart; i < n; i++, o += itemsize) data[i] = get(o);
   }
   return { dtype, shape, data } as NumericArray<IdxDType>;
-}
-
-function allocFor(dtype: IdxDType, n: number): NumericArray<IdxDType>['data'] {
-  switch (dtype) {
-    case 'uint8':
-      return new Uint8Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-  }
 }
 
 /** Decodes IDX bytes, inflating them first when they are gzipped. */

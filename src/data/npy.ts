@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { DataFormatError } from './errors.js';
-import { DTYPE_BYTES, shapeSize, type NumericArray, type NumericDType } from './tensor.js';
+import { DTYPE_BYTES, fileShapeSize, fromLittleEndian, littleEndianBytes, shapeSize, type NumericArray, type NumericDType } from './tensor.js';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
@@ -145,46 +145,13 @@ export function parseNpy(bytes: Uint8Array): NumericArray {
   const bigEndian = order === '>' || (order === '=' && !LITTLE_ENDIAN_HOST);
   if (bigEndian && itemsize > 1) bad(`Big-endian dtype ${JSON.stringify(descr)} is not supported; save with a little-endian dtype (a.astype('<${code}'))`);
 
-  let n: number;
-  try {
-    n = shapeSize(shape, 'shape');
-  } catch {
-    bad(`Element count of shape [${(shape as number[]).join(', ')}] is too large`);
-  }
+  const n = fileShapeSize('npy', shape);
   const want = n * itemsize;
   const have = bytes.byteLength - dataStart;
   if (have < want) bad(`Truncated data: shape (${shape.join(', ')}) of ${descr} needs ${want} bytes, the file holds ${have}`, dataStart);
   if (have > want) bad(`${have - want} unexpected trailing bytes after the data`, dataStart + want);
 
-  return { dtype, shape, data: typedOver(dtype, bytes, dataStart, n) } as NumericArray;
-}
-
-function typedOver(dtype: NumericDType, bytes: Uint8Array, start: number, n: number): NumericArray['data'] {
-  const itemsize = DTYPE_BYTES[dtype];
-  let buffer: ArrayBufferLike = bytes.buffer;
-  let offset = bytes.byteOffset + start;
-  if (offset % itemsize !== 0 || (!LITTLE_ENDIAN_HOST && itemsize > 1)) {
-    const copy = new Uint8Array(bytes.subarray(start, start + n * itemsize));
-    if (!LITTLE_ENDIAN_HOST) for (let i = 0; i < copy.length; i += itemsize) copy.subarray(i, i + itemsize).reverse();
-    buffer = copy.buffer;
-    offset = 0;
-  }
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(buffer, offset, n);
-    case 'float64':
-      return new Float64Array(buffer, offset, n);
-    case 'int32':
-      return new Int32Array(buffer, offset, n);
-    case 'int64':
-      return new BigInt64Array(buffer, offset, n);
-    case 'uint8':
-      return new Uint8Array(buffer, offset, n);
-    case 'int8':
-      return new Int8Array(buffer, offset, n);
-    case 'int16':
-      return new Int16Array(buffer, offset, n);
-  }
+  return { dtype, shape, data: fromLittleEndian(dtype, bytes, dataStart, n) } as NumericArray;
 }
 
 /** Encodes as version 1.0 (2.0 when the header outgrows 65535 bytes), header padded to 64 bytes. */
@@ -206,13 +173,7 @@ export function serializeNpy(array: NumericArray): Buffer {
   head[7] = 0;
   if (version === 1) head.writeUInt16LE(header.length, 8);
   else head.writeUInt32LE(header.length, 8);
-  const data = array.data;
-  let body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (!LITTLE_ENDIAN_HOST && data.BYTES_PER_ELEMENT > 1) {
-    body = Buffer.from(body);
-    for (let i = 0; i < body.length; i += data.BYTES_PER_ELEMENT) body.subarray(i, i + data.BYTES_PER_ELEMENT).reverse();
-  }
-  return Buffer.concat([head, Buffer.from(header, 'latin1'), body]);
+  return Buffer.concat([head, Buffer.from(header, 'latin1'), littleEndianBytes(array.data)]);
 }
 
 export async function readNpy(path: string): Promise<NumericArray> {

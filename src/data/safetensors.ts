@@ -2,10 +2,17 @@
 // a JSON header {name: {dtype, shape, data_offsets}, __metadata__?: {string: string}}, then the
 // data buffer. Read strictly: the offsets must tile the data buffer exactly.
 import { readFile } from 'node:fs/promises';
-import { endianness } from 'node:os';
 import { DataFormatError } from './errors.js';
-import { littleEndianBytes } from './base64-tensor.js';
-import { DTYPE_BYTES, assertFinite, shapeSize, type DType, type Tensor } from './tensor.js';
+import {
+  DTYPE_BYTES,
+  assertFinite,
+  fileShapeSize,
+  fromLittleEndian,
+  littleEndianBytes,
+  shapeSize,
+  type DType,
+  type Tensor,
+} from './tensor.js';
 
 export interface SafetensorsFile {
   tensors: Record<string, Tensor>;
@@ -24,7 +31,6 @@ const DTYPE_TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int
 const KNOWN_UNSUPPORTED = new Set(['BOOL', 'U8', 'I8', 'U16', 'I16', 'F16', 'BF16', 'U32', 'U64', 'I64', 'F8_E4M3', 'F8_E5M2']);
 const METADATA_KEY = '__metadata__';
 const DEFAULT_MAX_HEADER = 100_000_000;
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 function bad(message: string, offset?: number): never {
   throw new DataFormatError('safetensors', message, offset === undefined ? {} : { offset });
@@ -88,12 +94,7 @@ export function parseSafetensors(bytes: Uint8Array, options: ReadSafetensorsOpti
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
       bad(`Tensor "${name}": shape must be an array of non-negative integers, received ${JSON.stringify(shape)}`);
     }
-    let size: number;
-    try {
-      size = shapeSize(shape as number[], `${name}.shape`);
-    } catch {
-      bad(`Element count of shape [${(shape as number[]).join(', ')}] is too large`);
-    }
+    const size = fileShapeSize('safetensors', shape as number[]);
     const offs = entry.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) {
       bad(`Tensor "${name}": data_offsets must be [begin, end] non-negative integers, received ${JSON.stringify(offs)}`);
@@ -127,7 +128,7 @@ export function parseSafetensors(bytes: Uint8Array, options: ReadSafetensorsOpti
 
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
-    const data = typedView(e.dtype, bytes, dataStart + e.begin, e.end - e.begin);
+    const data = fromLittleEndian(e.dtype, bytes, dataStart + e.begin, (e.end - e.begin) / DTYPE_BYTES[e.dtype]);
     if (requireFinite && e.dtype !== 'int32') {
       try {
         assertFinite(data as Float64Array, e.shape, e.name);
@@ -138,28 +139,6 @@ export function parseSafetensors(bytes: Uint8Array, options: ReadSafetensorsOpti
     define(tensors, e.name, { dtype: e.dtype, shape: e.shape, data } as Tensor);
   }
   return { tensors, metadata };
-}
-
-/** A typed array over the bytes when aligned (shares memory with `bytes`), else over a copy. */
-function typedView(dtype: DType, bytes: Uint8Array, start: number, byteLength: number): Tensor['data'] {
-  const itemsize = DTYPE_BYTES[dtype];
-  const n = byteLength / itemsize;
-  let buffer: ArrayBufferLike = bytes.buffer;
-  let offset = bytes.byteOffset + start;
-  if (offset % itemsize !== 0 || !LITTLE_ENDIAN_HOST) {
-    const copy = new Uint8Array(bytes.subarray(start, start + byteLength));
-    if (!LITTLE_ENDIAN_HOST) for (let i = 0; i < copy.length; i += itemsize) copy.subarray(i, i + itemsize).reverse();
-    buffer = copy.buffer;
-    offset = 0;
-  }
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(buffer, offset, n);
-    case 'float64':
-      return new Float64Array(buffer, offset, n);
-    case 'int32':
-      return new Int32Array(buffer, offset, n);
-  }
 }
 
 /**

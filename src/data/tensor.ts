@@ -1,6 +1,7 @@
 // The Tensor type shared by the readers, the store and the service, and its conversion from
 // and to nested JSON arrays. Row-major (C order) throughout.
-import { TensorError, describeValue } from './errors.js';
+import { endianness } from 'node:os';
+import { DataFormatError, TensorError, describeValue } from './errors.js';
 
 export { TensorError } from './errors.js';
 
@@ -18,7 +19,6 @@ export interface TypedArrayByDType {
   int16: Int16Array;
   int64: BigInt64Array;
 }
-export type TensorData = TypedArrayByDType[DType];
 
 export interface Tensor<D extends DType = DType> {
   dtype: D;
@@ -92,6 +92,47 @@ export function shapeSize(shape: readonly number[], field = 'shape'): number {
     });
   }
   return n;
+}
+
+/** shapeSize of a shape read from a file: a count past 2^53 is a DataFormatError of that format. */
+export function fileShapeSize(format: DataFormatError['format'], shape: readonly number[]): number {
+  try {
+    return shapeSize(shape, 'shape');
+  } catch {
+    throw new DataFormatError(format, `Element count of shape [${shape.join(', ')}] is too large`);
+  }
+}
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+function swapBytes(bytes: Uint8Array, itemsize: number): void {
+  for (let i = 0; i < bytes.length; i += itemsize) bytes.subarray(i, i + itemsize).reverse();
+}
+
+/**
+ * `n` little-endian elements of `dtype` at `bytes[start]`: a view sharing memory with `bytes`
+ * when aligned on a little-endian host, else a copy (byte-swapped on a big-endian host).
+ */
+export function fromLittleEndian<D extends NumericDType>(dtype: D, bytes: Uint8Array, start: number, n: number): TypedArrayByDType[D] {
+  const itemsize = DTYPE_BYTES[dtype];
+  let buffer: ArrayBufferLike = bytes.buffer;
+  let offset = bytes.byteOffset + start;
+  if (offset % itemsize !== 0 || (!LITTLE_ENDIAN_HOST && itemsize > 1)) {
+    const copy = new Uint8Array(bytes.subarray(start, start + n * itemsize));
+    if (!LITTLE_ENDIAN_HOST) swapBytes(copy, itemsize);
+    buffer = copy.buffer;
+    offset = 0;
+  }
+  return new (arrayConstructor(dtype))(buffer as ArrayBuffer, offset, n);
+}
+
+/** Little-endian bytes of a typed array (a view where the host is little-endian). */
+export function littleEndianBytes(data: NumericArray['data']): Buffer {
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (LITTLE_ENDIAN_HOST || data.BYTES_PER_ELEMENT === 1) return view;
+  const copy = Buffer.from(view);
+  swapBytes(copy, data.BYTES_PER_ELEMENT);
+  return copy;
 }
 
 /** "[3][1]": the index path of a flat row-major offset. */

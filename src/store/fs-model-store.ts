@@ -11,9 +11,8 @@ import type { Tensor } from '../data/tensor.js';
 import { TEMP_MARKER, fsyncDir, isTempName, sweepTemp, writeFileDurable } from './fs-atomic.js';
 import {
   ModelStoreCorruptError,
-  checkModelTensors,
+  acceptCreate,
   isModelId,
-  metadataStrings,
   newModelId,
   type ModelStore,
   type ModelTensors,
@@ -87,14 +86,12 @@ export class FsModelStore implements ModelStore {
     tensors: ModelTensors,
     metadata?: Record<string, string | number>,
   ): Promise<StoredModel> {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new TypeError('record must be a plain object');
-    checkModelTensors(tensors);
+    const accepted = acceptCreate(record, tensors, metadata);
+    const recordCopy = accepted.record;
     const named: Record<string, Tensor> = {};
     for (const [k, v] of Object.entries(tensors)) if (v !== undefined) named[k] = v;
-    const weights = serializeSafetensors(named, metadataStrings(metadata));
+    const weights = serializeSafetensors(named, accepted.metadata);
     const sha256 = createHash('sha256').update(weights).digest('hex');
-    // Round-trip the record now so what create returns equals what get will read.
-    const recordCopy = JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
 
     for (let attempt = 0; ; attempt++) {
       const id = newModelId();

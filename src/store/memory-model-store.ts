@@ -3,9 +3,8 @@
 import { serializeSafetensors } from '../data/safetensors.js';
 import type { Tensor } from '../data/tensor.js';
 import {
-  checkModelTensors,
+  acceptCreate,
   isModelId,
-  metadataStrings,
   newModelId,
   type ModelStore,
   type ModelTensors,
@@ -33,16 +32,11 @@ export class MemoryModelStore implements ModelStore {
   private readonly models = new Map<string, Entry>();
 
   async create(record: Record<string, unknown>, tensors: ModelTensors, metadata?: Record<string, string | number>): Promise<StoredModel> {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new TypeError('record must be a plain object');
-    checkModelTensors(tensors);
+    const accepted = acceptCreate(record, tensors, metadata);
     let id = newModelId();
     while (this.models.has(id)) id = newModelId();
-    const model: StoredModel = {
-      id,
-      created_at: new Date().toISOString(),
-      record: JSON.parse(JSON.stringify(record)) as Record<string, unknown>,
-    };
-    this.models.set(id, { model, weights: { tensors: copyTensors(tensors), metadata: metadataStrings(metadata) } });
+    const model: StoredModel = { id, created_at: new Date().toISOString(), record: accepted.record };
+    this.models.set(id, { model, weights: { tensors: copyTensors(tensors), metadata: accepted.metadata } });
     return copyModel(model);
   }
 

@@ -67,7 +67,7 @@ export class ModelStoreCorruptError extends Error {
 }
 
 /** Checks the tensors a caller hands to create(): W and b present, only known names, lengths matching shapes. */
-export function checkModelTensors(tensors: ModelTensors): void {
+function checkModelTensors(tensors: ModelTensors): void {
   if (typeof tensors !== 'object' || tensors === null) throw new TypeError('tensors must be an object {W, b, y?, g?}');
   for (const name of Object.keys(tensors)) {
     if (!(MODEL_TENSOR_NAMES as readonly string[]).includes(name)) throw new TypeError(`Unknown model tensor "${name}" (W, b, y, g)`);
@@ -85,11 +85,26 @@ export function checkModelTensors(tensors: ModelTensors): void {
   }
 }
 
-export function metadataStrings(metadata: Record<string, string | number> = {}): Record<string, string> {
+function metadataStrings(metadata: Record<string, string | number> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== 'string' && typeof v !== 'number') throw new TypeError(`Weights metadata "${k}" must be a string or number`);
     out[k] = String(v); // String(number) is the shortest round-trip form: Number() reads back the same double
   }
   return out;
+}
+
+/**
+ * What every store's create() checks and copies first: a plain-object record (round-tripped
+ * through JSON, so what create returns equals what get will read), the tensors, the metadata.
+ */
+export function acceptCreate(
+  record: Record<string, unknown>,
+  tensors: ModelTensors,
+  metadata?: Record<string, string | number>,
+): { record: Record<string, unknown>; metadata: Record<string, string> } {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new TypeError('record must be a plain object');
+  checkModelTensors(tensors);
+  const strings = metadataStrings(metadata);
+  return { record: JSON.parse(JSON.stringify(record)) as Record<string, unknown>, metadata: strings };
 }

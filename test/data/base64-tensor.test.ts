@@ -9,6 +9,7 @@ import {
   isBinaryTensor,
 } from '../../src/data/base64-tensor.js';
 import { TensorError, type Tensor } from '../../src/data/tensor.js';
+import { thrown } from './fixtures/helper.js';
 
 const shapeArb = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 4 });
 const floatTensorArb: fc.Arbitrary<Tensor> = fc.tuple(fc.constantFrom('float32' as const, 'float64' as const), shapeArb).chain(([dtype, shape]) => {
@@ -18,15 +19,7 @@ const floatTensorArb: fc.Arbitrary<Tensor> = fc.tuple(fc.constantFrom('float32' 
 });
 
 const b64 = (arr: ArrayBufferView): string => Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).toString('base64');
-function err(fn: () => unknown): TensorError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TensorError) return e;
-    throw e;
-  }
-  throw new Error('expected a TensorError');
-}
+const err = (fn: () => unknown): TensorError => thrown(TensorError, fn);
 
 t.test('round trip through JSON over random shapes, including zero-size', async (t) => {
   fc.assert(

@@ -6,16 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatCsv, parseCsv, readCsv } from '../../src/data/csv.js';
 import { DataFormatError } from '../../src/data/errors.js';
+import { thrown } from './fixtures/helper.js';
 
-function formatError(fn: () => unknown): DataFormatError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataFormatError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataFormatError');
-}
+const formatError = (fn: () => unknown): DataFormatError => thrown(DataFormatError, fn);
 
 t.test('header detection and values', async (t) => {
   const withHeader = parseCsv('x1,x2,y\n1,2,3\n-4.5,1e-3,+6\n');

@@ -9,18 +9,11 @@ import { gzipSync } from 'node:zlib';
 import { decodeIdx, parseIdx, readIdx, serializeIdx, writeIdx } from '../../src/data/idx.js';
 import { DataFormatError } from '../../src/data/errors.js';
 import { toTensor, type NumericArray } from '../../src/data/tensor.js';
+import { thrown } from './fixtures/helper.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 
-function formatError(fn: () => unknown): DataFormatError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataFormatError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataFormatError');
-}
+const formatError = (fn: () => unknown): DataFormatError => thrown(DataFormatError, fn);
 
 const arrayArb: fc.Arbitrary<NumericArray> = fc
   .tuple(fc.constantFrom('uint8', 'int8', 'int16', 'int32', 'float32', 'float64'), fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 4 }))

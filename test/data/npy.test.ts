@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseNpy, readNpy, serializeNpy, writeNpy } from '../../src/data/npy.js';
 import { DataFormatError } from '../../src/data/errors.js';
 import type { NumericArray } from '../../src/data/tensor.js';
+import { thrown } from './fixtures/helper.js';
 
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -45,15 +46,7 @@ function npy(header: string, data: Uint8Array, version = 1): Buffer {
   return Buffer.concat([head, h, data]);
 }
 
-function formatError(fn: () => unknown): DataFormatError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataFormatError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataFormatError');
-}
+const formatError = (fn: () => unknown): DataFormatError => thrown(DataFormatError, fn);
 
 t.test('round trip over random dtypes and shapes', async (t) => {
   fc.assert(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseSafetensors, readSafetensors, serializeSafetensors } from '../../src/data/safetensors.js';
 import { DataFormatError } from '../../src/data/errors.js';
 import type { Tensor } from '../../src/data/tensor.js';
+import { thrown } from './fixtures/helper.js';
 
 const tensorArb: fc.Arbitrary<Tensor> = fc
   .tuple(fc.constantFrom('float32' as const, 'float64' as const, 'int32' as const), fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }))
@@ -33,15 +34,7 @@ function handMade(header: unknown, data: Uint8Array, headerText?: string): Buffe
   return Buffer.concat([len, json, data]);
 }
 
-function formatError(fn: () => unknown): DataFormatError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DataFormatError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataFormatError');
-}
+const formatError = (fn: () => unknown): DataFormatError => thrown(DataFormatError, fn);
 
 t.test('round trip over random tensor sets and metadata', async (t) => {
   fc.assert(

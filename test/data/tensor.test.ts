@@ -12,6 +12,7 @@ import {
   assertFinite,
   type Tensor,
 } from '../../src/data/tensor.js';
+import { thrown } from './fixtures/helper.js';
 
 const shapeArb = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 });
 const tensorArb = (dtype: 'float32' | 'float64' | 'int32'): fc.Arbitrary<Tensor> =>
@@ -29,15 +30,7 @@ const tensorArb = (dtype: 'float32' | 'float64' | 'int32'): fc.Arbitrary<Tensor>
     });
   });
 
-function catchTensorError(fn: () => unknown): TensorError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TensorError) return err;
-    throw err;
-  }
-  throw new Error('expected a TensorError');
-}
+const catchTensorError = (fn: () => unknown): TensorError => thrown(TensorError, fn);
 
 t.test('nested round trip over random shapes and dtypes', async (t) => {
   for (const dtype of ['float64', 'float32', 'int32'] as const) {

@@ -1,20 +1,11 @@
 import t from 'tap';
-
-/** The part of a tap test the helpers need. */
-type Teardown = { teardown(fn: () => unknown): void };
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir, isTempName, sweepTemp, tempPathFor, writeFileAtomic, writeJsonAtomic } from '../../src/store/fs-atomic.js';
-
-async function scratch(t: Teardown): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hjnet-atomic-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { scratch } from './fixtures/helper.js';
 
 t.test('writes, replaces and leaves no temp file', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-atomic-');
   const path = join(dir, 'job.json');
   await writeFileAtomic(path, 'one');
   await writeFileAtomic(path, Buffer.from('two'));
@@ -26,7 +17,7 @@ t.test('writes, replaces and leaves no temp file', async (t) => {
 });
 
 t.test('a failed write removes its temp file and keeps the old content', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-atomic-');
   const path = join(dir, 'x');
   await writeFileAtomic(path, 'old');
   // Renaming a file over a non-empty directory fails after the temp file was written.
@@ -39,7 +30,7 @@ t.test('a failed write removes its temp file and keeps the old content', async (
 });
 
 t.test('concurrent writers: the file is always one whole version', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-atomic-');
   const path = join(dir, 'x');
   const versions = Array.from({ length: 40 }, (_, i) => String(i).repeat(10000));
   const reads: Promise<void>[] = [];
@@ -58,7 +49,7 @@ t.test('concurrent writers: the file is always one whole version', async (t) => 
 });
 
 t.test('sweepTemp removes temp files and directories only', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-atomic-');
   const tmpFile = tempPathFor(join(dir, 'a.json'));
   t.ok(isTempName(tmpFile.slice(dir.length + 1)));
   await writeFile(tmpFile, 'partial');

@@ -1,28 +1,19 @@
 // What only the file-system store has to show: persistence, recovery after a crash, checksums.
 import t from 'tap';
-
-/** The part of a tap test the helpers need. */
-type Teardown = { teardown(fn: () => unknown): void };
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FsModelStore } from '../../src/store/fs-model-store.js';
 import { ModelStoreCorruptError, newModelId, type ModelTensors } from '../../src/store/model-store.js';
 import type { Tensor } from '../../src/data/tensor.js';
+import { scratch } from './fixtures/helper.js';
 
 const f64 = (shape: number[], values: number[]): Tensor => ({ dtype: 'float64', shape, data: Float64Array.from(values) });
 const sample = (): ModelTensors => ({ W: f64([2, 2], [1, 2, 3, 4]), b: f64([2], [5, 6]) });
 
-async function scratch(t: Teardown): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hjnet-fsstore-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 t.test('layout on disk and persistence across a restart', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-fsstore-');
   const store = await FsModelStore.open(dir);
   t.equal(store.root, join(dir, 'models'));
   const m = await store.create({ name: 'a' }, sample(), { eps: 0.5, t: 2 });
@@ -42,7 +33,7 @@ t.test('layout on disk and persistence across a restart', async (t) => {
 });
 
 t.test('open sweeps what a crash left: staging dirs, trash, model dirs without model.json, temp files', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-fsstore-');
   const store = await FsModelStore.open(dir);
   const whole = await store.create({ name: 'whole' }, sample());
   const root = join(dir, 'models');
@@ -71,7 +62,7 @@ t.test('open sweeps what a crash left: staging dirs, trash, model dirs without m
 });
 
 t.test('corruption is reported, not served', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-fsstore-');
   const warnings: string[] = [];
   const store = await FsModelStore.open(dir, { onWarning: (m) => warnings.push(m) });
   const a = await store.create({ name: 'a' }, sample());
@@ -96,7 +87,7 @@ t.test('corruption is reported, not served', async (t) => {
 });
 
 t.test('kill -9 in the middle of writes: every model is whole or absent', async (t) => {
-  const dir = await scratch(t);
+  const dir = await scratch(t, 'hjnet-fsstore-');
   const storeUrl = pathToFileURL(join(process.cwd(), 'src/store/fs-model-store.ts')).href;
   // The child creates and deletes models as fast as it can and reports each step that completed.
   const child = `

@@ -1,17 +1,12 @@
 // The ModelStore contract, run against both implementations.
 import t from 'tap';
-
-/** The part of a tap test the helpers need. */
-type Teardown = { teardown(fn: () => unknown): void };
 import fc from 'fast-check';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FsModelStore } from '../../src/store/fs-model-store.js';
 import { MemoryModelStore } from '../../src/store/memory-model-store.js';
 import { isModelId, newModelId, type ModelStore, type ModelTensors } from '../../src/store/model-store.js';
 import { parseSafetensors } from '../../src/data/safetensors.js';
 import type { Tensor } from '../../src/data/tensor.js';
+import { scratch, type Teardown } from './fixtures/helper.js';
 
 const f64 = (shape: number[], values: number[]): Tensor => ({ dtype: 'float64', shape, data: Float64Array.from(values) });
 const sample = (): ModelTensors => ({
@@ -25,11 +20,7 @@ const implementations: [string, (t: Teardown) => Promise<ModelStore>][] = [
   ['memory', async () => new MemoryModelStore()],
   [
     'fs',
-    async (t) => {
-      const dir = await mkdtemp(join(tmpdir(), 'hjnet-store-'));
-      t.teardown(() => rm(dir, { recursive: true, force: true }));
-      return FsModelStore.open(dir);
-    },
+    async (t) => FsModelStore.open(await scratch(t, 'hjnet-store-')),
   ],
 ];
 

@@ -1,6 +1,7 @@
 // evaluate, attribute and certify-radius with the model given inline.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import type { TSchema } from 'typebox';
 import { createModel, type Model, type ModelSpec } from '../../../engine/index.js';
 import { checkWork } from '../../lib/budget.js';
 import { attribute, certifyRadius, evaluate, passesOf } from '../../lib/compute.js';
@@ -32,56 +33,28 @@ async function inlineModel(app: FastifyInstance, body: { model: unknown; X: unkn
   }
 }
 
+/** The route schema of one operation (generic, so each route keeps its own body and result types). */
+const schema = <Body extends TSchema, Result extends TSchema>(summary: string, body: Body, result: Result) => ({
+  schema: { tags: ['compute'], summary, body, response: { 200: result, ...errors } },
+});
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  app.post(
-    '/v1/evaluate',
-    {
-      schema: {
-        tags: ['compute'],
-        summary: 'Evaluate with an inline model',
-        body: InlineEvaluateBody,
-        response: { 200: EvaluateResponse, ...errors },
-      },
-    },
-    async (request) => {
-      const { model, ...body } = request.body;
-      return evaluate(app, await inlineModel(app, request.body, 1), body);
-    },
-  );
+  app.post('/v1/evaluate', schema('Evaluate with an inline model', InlineEvaluateBody, EvaluateResponse), async (request) => {
+    const { model, ...body } = request.body;
+    return evaluate(app, await inlineModel(app, request.body, 1), body);
+  });
 
-  app.post(
-    '/v1/attribute',
-    {
-      schema: {
-        tags: ['compute'],
-        summary: 'Attribution with an inline model',
-        body: InlineAttributeBody,
-        response: { 200: AttributeResponse, ...errors },
-      },
-    },
-    async (request) => {
-      const { model, ...body } = request.body;
-      return attribute(app, await inlineModel(app, request.body, 1), body);
-    },
-  );
+  app.post('/v1/attribute', schema('Attribution with an inline model', InlineAttributeBody, AttributeResponse), async (request) => {
+    const { model, ...body } = request.body;
+    return attribute(app, await inlineModel(app, request.body, 1), body);
+  });
 
-  app.post(
-    '/v1/certify-radius',
-    {
-      schema: {
-        tags: ['compute'],
-        summary: 'Certified radii with an inline model',
-        body: InlineCertifyBody,
-        response: { 200: CertifyResponse, ...errors },
-      },
-    },
-    async (request) => {
-      const { model, ...body } = request.body;
-      return certifyRadius(app, await inlineModel(app, request.body, passesOf('certify', body)), body);
-    },
-  );
+  app.post('/v1/certify-radius', schema('Certified radii with an inline model', InlineCertifyBody, CertifyResponse), async (request) => {
+    const { model, ...body } = request.body;
+    return certifyRadius(app, await inlineModel(app, request.body, passesOf('certify', body)), body);
+  });
 };
 
 export default routes;

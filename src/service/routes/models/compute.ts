@@ -1,11 +1,17 @@
 // evaluate, attribute and certify-radius on a stored model.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TSchema } from 'typebox';
 import { attribute, certifyRadius, evaluate } from '../../lib/compute.js';
 import { errorResponses } from '../../schemas/problem.js';
 import { ModelParams } from '../../schemas/model.js';
 import { AttributeBody, AttributeResponse, CertifyBody, CertifyResponse, EvaluateBody, EvaluateResponse } from '../../schemas/compute.js';
 
 const errors = errorResponses(400, 404, 413, 415, 422, 429, 503);
+
+/** The route schema of one operation (generic, so each route keeps its own body and result types). */
+const schema = <Body extends TSchema, Result extends TSchema>(summary: string, body: Body, result: Result) => ({
+  schema: { tags: ['compute'], summary, params: ModelParams, body, response: { 200: result, ...errors } },
+});
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   // Results can be large arrays: JSON.stringify writes them faster than a schema serializer
@@ -14,43 +20,19 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/v1/models/:id/evaluate',
-    {
-      schema: {
-        tags: ['compute'],
-        summary: 'Evaluate f, u and optional extras on a stored model',
-        params: ModelParams,
-        body: EvaluateBody,
-        response: { 200: EvaluateResponse, ...errors },
-      },
-    },
+    schema('Evaluate f, u and optional extras on a stored model', EvaluateBody, EvaluateResponse),
     async (request) => evaluate(app, await app.models.load(request.params.id), request.body),
   );
 
   app.post(
     '/v1/models/:id/attribute',
-    {
-      schema: {
-        tags: ['compute'],
-        summary: 'Gibbs-weight attribution of each query to support points',
-        params: ModelParams,
-        body: AttributeBody,
-        response: { 200: AttributeResponse, ...errors },
-      },
-    },
+    schema('Gibbs-weight attribution of each query to support points', AttributeBody, AttributeResponse),
     async (request) => attribute(app, await app.models.load(request.params.id), request.body),
   );
 
   app.post(
     '/v1/models/:id/certify-radius',
-    {
-      schema: {
-        tags: ['compute'],
-        summary: 'Certified robustness radii (optionally checked by an attack)',
-        params: ModelParams,
-        body: CertifyBody,
-        response: { 200: CertifyResponse, ...errors },
-      },
-    },
+    schema('Certified robustness radii (optionally checked by an attack)', CertifyBody, CertifyResponse),
     async (request) => certifyRadius(app, await app.models.load(request.params.id), request.body),
   );
 };
