@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "common.h"
+#include "cuda/backend.h"
+#include "cuda/binding.h"
 #include "hwy/targets.h"
 #include "pool.h"
 #include "probe/roofline.h"
@@ -142,18 +144,21 @@ TA NewOut(Napi::Env env, Napi::Object& result, const char* name, int64_t n) {
 class GibbsWorker : public Napi::AsyncWorker {
  public:
   GibbsWorker(Napi::Env env, Napi::Object heads, std::shared_ptr<GibbsRequest> req,
-              Napi::Object result)
+              Napi::Object result, bool cuda)
       : Napi::AsyncWorker(env, "hjnet:gibbs"),
         deferred_(Napi::Promise::Deferred::New(env)),
         heads_(Napi::Persistent(heads)),
         result_(Napi::Persistent(result)),
-        req_(std::move(req)) {}
+        req_(std::move(req)),
+        cuda_(cuda) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
       GibbsRequest& rq = *req_;
+      // CUDA backend (native/cuda): false when it does not implement the request (pi, ...).
+      if (cuda_ && device::GibbsOnDevice(rq)) return;
       const HeadsData& H = *rq.H;
       if (rq.f32) rq.H->EnsureF32();
       const int64_t QT = TileQueries(rq.f32);
@@ -198,6 +203,7 @@ class GibbsWorker : public Napi::AsyncWorker {
   Napi::ObjectReference heads_;   // keeps the Heads object alive while the pass runs
   Napi::ObjectReference result_;  // output arrays, written by Execute
   std::shared_ptr<GibbsRequest> req_;
+  bool cuda_;
 };
 
 class PairWorker : public Napi::AsyncWorker {
@@ -328,6 +334,7 @@ class Heads : public Napi::ObjectWrap<Heads> {
     rq->Kp = rq->heads.empty() ? H.K : 1;
     const int64_t rows = Mul(env, rq->B, rq->Kp, "the outputs");
     PoolSizeOrThrow(env);
+    const bool cuda = UseCudaOrThrow(env);  // HJNET_DEVICE
 
     // Copy X (after every option getter ran: a getter could have detached its buffer).
     if (xv.As<Napi::TypedArray>().ArrayBuffer().IsDetached())
@@ -362,7 +369,7 @@ class Heads : public Napi::ObjectWrap<Heads> {
     if (rq->maxDistance)
       rq->maxDistanceOut = NewOut<Napi::Float64Array>(env, result, "maxDistance", rows).Data();
 
-    auto* worker = new GibbsWorker(env, info.This().As<Napi::Object>(), std::move(rq), result);
+    auto* worker = new GibbsWorker(env, info.This().As<Napi::Object>(), std::move(rq), result, cuda);
     Napi::Promise p = worker->Promise();
     worker->Queue();
     return p;
@@ -382,11 +389,6 @@ class Heads : public Napi::ObjectWrap<Heads> {
   std::shared_ptr<HeadsData> data_;
 };
 
-Napi::Value Backends(const Napi::CallbackInfo& info) {
-  Napi::Array a = Napi::Array::New(info.Env(), 1);
-  a.Set(uint32_t{0}, Napi::String::New(info.Env(), "cpu"));
-  return a;
-}
 Napi::Value SimdTarget(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), SimdTargetName());
 }
@@ -416,7 +418,7 @@ void CapSimdTarget(Napi::Env env) {
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   CapSimdTarget(env);
   exports.Set("version", Napi::String::New(env, HJNET_VERSION));
-  exports.Set("backends", Napi::Function::New(env, Backends, "backends"));
+  InitDevice(env, exports);  // backends(), device(), cudaDevice()
   exports.Set("simdTarget", Napi::Function::New(env, SimdTarget, "simdTarget"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   exports.Set("Heads", Heads::Init(env));

@@ -34,6 +34,10 @@ struct HeadsData {
   Packed<double> p64;
   Packed<float> p32;  // built on first float32 request
   std::once_flag f32_once;
+  // Copies on the CUDA device ([0] float64, [1] float32), made on first use by
+  // native/cuda/backend.cpp and freed with the heads.
+  std::mutex device_mu;
+  std::shared_ptr<void> device_heads[2];
 
   void Build();       // fills p64 from W, b, y, g
   void EnsureF32();   // fills p32 once (thread-safe)

@@ -110,10 +110,34 @@ export interface Roofline {
   float64: Rates;
 }
 
+/** The CUDA device as probed once by the addon (native/cuda/backend.cpp). */
+export interface CudaDeviceInfo {
+  name: string;
+  /** e.g. '9.0' (Hopper). */
+  computeCapability: string;
+  multiprocessors: number;
+  clockHz: number;
+  memoryBytes: number;
+  /** Peak rates from the per-SM issue widths: fp32 FMA lanes, and exp2f (special-function unit). */
+  fp32FmaPerSecond: number;
+  fp32ExpPerSecond: number;
+  runtimeVersion: string;
+  driverVersion: string;
+}
+
 export interface NativeBinding {
   readonly version: string;
-  /** Backends compiled in, e.g. ['cpu']. */
+  /** Backends compiled in: ['cuda', 'cpu'] when built with CUDA, else ['cpu']. */
   backends(): string[];
+  /**
+   * The backend the computing calls use now: 'cpu' or 'cuda:<device name>', from HJNET_DEVICE as
+   * set at the time of the call (auto or unset: the CUDA device when one answers, else the CPU;
+   * cpu; cuda). Throws a RangeError for any other value and an Error when cuda is asked for and
+   * no device is usable (or none is compiled in); Heads.gibbs throws the same way.
+   */
+  device(): string;
+  /** The CUDA device (probed once), or null when none answers or none is compiled in. */
+  cudaDevice(): CudaDeviceInfo | null;
   /** The SIMD target chosen at run time, e.g. 'AVX3', 'AVX2', 'SSE4'. */
   simdTarget(): string;
   /**

@@ -9,12 +9,18 @@ export type * from './types.js';
 export interface EngineInfo {
   version: string;
   backends: string[];
-  /** The backend in use and its SIMD target, e.g. "cpu (AVX3)". */
+  /** The backend in use (HJNET_DEVICE): "cpu (<SIMD target>)", e.g. "cpu (AVX3)", or "cuda:<GPU name>". */
   device: string;
   threads: number;
 }
 
 export function engineInfo(): EngineInfo {
   const native = binding();
-  return { version: native.version, backends: native.backends(), device: `cpu (${native.simdTarget()})`, threads: native.threads() };
+  const device = native.device();
+  return {
+    version: native.version,
+    backends: native.backends(),
+    device: device === 'cpu' ? `cpu (${native.simdTarget()})` : device,
+    threads: native.threads(),
+  };
 }

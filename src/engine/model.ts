@@ -1,6 +1,6 @@
 // The library API of SPEC section 5: a model over the native fused Gibbs pass.
 import { projectedGradientAscent, type Objective } from './attack.js';
-import { binding, type GibbsPassOptions, type GibbsPassResult, type NativeHeads, type Precision } from './binding.js';
+import { binding, type GibbsPassOptions, type GibbsPassResult, type NativeHeads } from './binding.js';
 import { Described, rangeError } from './errors.js';
 import {
   checkAttackSteps,

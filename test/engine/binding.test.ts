@@ -193,7 +193,7 @@ function checkAgainstReference(
 
 t.test('module exports', async (tt) => {
   tt.type(nb.version, 'string');
-  tt.same(nb.backends(), ['cpu']);
+  tt.ok(nb.backends().includes('cpu'), 'cpu is always compiled in');
   tt.match(nb.simdTarget(), /^[A-Z0-9_]+$/);
   tt.ok(Number.isInteger(nb.threads()) && nb.threads() >= 1);
   const m = randomModel(1, 2, 5, 3);

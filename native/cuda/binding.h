@@ -1,0 +1,18 @@
+// N-API side of the backend choice: exports backends(), device() and cudaDevice(), and the
+// resolution of HJNET_DEVICE as a JavaScript exception for the computing calls.
+#pragma once
+
+#include <napi.h>
+
+namespace hjnet {
+
+/** Adds backends(), device() and cudaDevice() to the exports. */
+void InitDevice(Napi::Env env, Napi::Object exports);
+
+/**
+ * The backend the next pass uses (HJNET_DEVICE as set now): true for the CUDA device. Throws a
+ * RangeError for an invalid HJNET_DEVICE, an Error when cuda is asked for and none is usable.
+ */
+bool UseCudaOrThrow(Napi::Env env);
+
+}  // namespace hjnet
