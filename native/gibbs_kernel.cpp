@@ -19,7 +19,7 @@
 #define HWY_TARGET_INCLUDE "gibbs_kernel.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "hwy/contrib/math/math-inl.h"
+#include "exp2-inl.h"
 
 #include <algorithm>
 #include <cmath>
@@ -100,15 +100,6 @@ namespace hjnet {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// 2^a for a in [floor, 0] (the caller clamps, so the result is a normal number and 2^0 = 1
-// exactly): Highway's Exp on a ln 2. The kernels keep base-2 exponents so that the entropy
-// and the rescaling share one scale.
-template <class D>
-HWY_INLINE hn::Vec<D> Exp2NonPos(D d, hn::Vec<D> a) {
-  using T = hn::TFromD<D>;
-  return hn::Exp(d, hn::Mul(a, hn::Set(d, static_cast<T>(kLn2))));
-}
-
 // Scores of one group of 8 neurons for 2 vectors of queries, written to out[jj * QT + lane].
 // kDist: s = -(g + |x - y|^2 c4t) and the squared distance feeds maxd; else s = W.x + b.
 template <class D, bool kDist, bool kWantMax>
@@ -179,42 +170,56 @@ HWY_INLINE void ScoreGroup(D d, const hn::TFromD<D>* HWY_RESTRICT Wg,
 }
 
 // Weights of one block in place (sc becomes w), returning the block sums S and sum w a.
+// Three sweeps over the L1 buffer so that nothing is live across the exp2 calls (libmvec's
+// are opaque calls, and every vector register is caller-saved): exponents, 2^a, sums.
+// With the entropy the exponents go to xb, which the sums read back.
 template <class D, bool kTrop, bool kEnt, bool kStore>
-HWY_INLINE void ExpBlock(D d, hn::TFromD<D>* HWY_RESTRICT sc, int64_t nb, size_t QT,
-                         hn::Vec<D> m0, hn::Vec<D> m1, hn::TFromD<D> inv2, hn::Vec<D>& S0,
-                         hn::Vec<D>& S1, hn::Vec<D>& H0, hn::Vec<D>& H1) {
+HWY_INLINE void ExpBlock(D d, hn::TFromD<D>* HWY_RESTRICT sc, hn::TFromD<D>* HWY_RESTRICT xb,
+                         int64_t nb, size_t QT, hn::Vec<D> m0, hn::Vec<D> m1,
+                         hn::TFromD<D> inv2, hn::Vec<D>& S0, hn::Vec<D>& S1, hn::Vec<D>& H0,
+                         hn::Vec<D>& H1) {
   using T = hn::TFromD<D>;
   const size_t V = hn::Lanes(d);
-  const auto one = hn::Set(d, T(1));
-  const auto floor = hn::Set(d, Num<T>::kFloor2);
-  const auto iv = hn::Set(d, inv2);
-  for (int64_t j = 0; j < nb; ++j) {
-    T* row = sc + j * QT;
-    const auto s0 = hn::Load(d, row);
-    const auto s1 = hn::Load(d, row + V);
-    if constexpr (kTrop) {
-      const auto w0 = hn::IfThenElseZero(hn::Eq(s0, m0), one);
-      const auto w1 = hn::IfThenElseZero(hn::Eq(s1, m1), one);
+  if constexpr (kTrop) {
+    const auto one = hn::Set(d, T(1));
+    for (int64_t j = 0; j < nb; ++j) {
+      T* row = sc + j * QT;
+      const auto w0 = hn::IfThenElseZero(hn::Eq(hn::Load(d, row), m0), one);
+      const auto w1 = hn::IfThenElseZero(hn::Eq(hn::Load(d, row + V), m1), one);
       S0 = hn::Add(S0, w0);
       S1 = hn::Add(S1, w1);
       if constexpr (kStore) {
         hn::Store(w0, d, row);
         hn::Store(w1, d, row + V);
       }
-    } else {
-      auto x0 = hn::Mul(hn::Sub(s0, m0), iv);
-      auto x1 = hn::Mul(hn::Sub(s1, m1), iv);
-      const auto k0 = hn::Gt(x0, floor);  // false for NaN and -inf
-      const auto k1 = hn::Gt(x1, floor);
-      x0 = hn::IfThenElse(k0, x0, floor);
-      x1 = hn::IfThenElse(k1, x1, floor);
-      const auto w0 = hn::IfThenElseZero(k0, Exp2NonPos(d, x0));
-      const auto w1 = hn::IfThenElseZero(k1, Exp2NonPos(d, x1));
+    }
+  } else {
+    const auto floor = hn::Set(d, Num<T>::kFloor2);
+    const auto iv = hn::Set(d, inv2);
+    T* xs = kEnt ? xb : sc;
+    for (int64_t j = 0; j < nb; ++j) {
+      const T* row = sc + j * QT;
+      const auto x0 = hn::Mul(hn::Sub(hn::Load(d, row), m0), iv);
+      const auto x1 = hn::Mul(hn::Sub(hn::Load(d, row + V), m1), iv);
+      // Gt is false for NaN and -inf (padding), which go to the floor too
+      hn::Store(hn::IfThenElse(hn::Gt(x0, floor), x0, floor), d, xs + j * QT);
+      hn::Store(hn::IfThenElse(hn::Gt(x1, floor), x1, floor), d, xs + j * QT + V);
+    }
+    const int64_t n = nb * static_cast<int64_t>(QT);
+    for (int64_t i = 0; i < n; i += static_cast<int64_t>(V))
+      hn::Store(Exp2NonPos(d, hn::Load(d, xs + i)), d, sc + i);
+    // 2^floor and below count as 0: no denormals, and padding weighs nothing
+    const auto wfloor = hn::Set(d, static_cast<T>(std::ldexp(1.0, static_cast<int>(Num<T>::kFloor2))));
+    for (int64_t j = 0; j < nb; ++j) {
+      T* row = sc + j * QT;
+      auto w0 = hn::Load(d, row), w1 = hn::Load(d, row + V);
+      w0 = hn::IfThenElseZero(hn::Gt(w0, wfloor), w0);
+      w1 = hn::IfThenElseZero(hn::Gt(w1, wfloor), w1);
       S0 = hn::Add(S0, w0);
       S1 = hn::Add(S1, w1);
       if constexpr (kEnt) {
-        H0 = hn::MulAdd(w0, x0, H0);
-        H1 = hn::MulAdd(w1, x1, H1);
+        H0 = hn::MulAdd(w0, hn::Load(d, xb + j * QT), H0);
+        H1 = hn::MulAdd(w1, hn::Load(d, xb + j * QT + V), H1);
       }
       if constexpr (kStore) {
         hn::Store(w0, d, row);
@@ -302,7 +307,8 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   inv2d = static_cast<double>(inv2);
 
   Carver cv;
-  const size_t oXt = cv.Take<T>(dim * QT), oSc = cv.Take<T>(kBlock * QT), oM = cv.Take<T>(QT),
+  const size_t oXt = cv.Take<T>(dim * QT), oSc = cv.Take<T>(kBlock * QT),
+               oXb = cv.Take<T>(rq.entropy && !kTrop ? kBlock * QT : 0), oM = cv.Take<T>(QT),
                oThr = cv.Take<T>(QT), oMaxd = cv.Take<T>(QT), oTmp = cv.Take<T>(QT * KC * 2),
                oS = cv.Take<double>(QT), oHA = cv.Take<double>(QT), oF = cv.Take<double>(QT),
                oG = cv.Take<double>(rq.grad ? dim * QT : 0), oArg = cv.Take<int64_t>(QT),
@@ -312,6 +318,7 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   uint8_t* base = ts.Get(cv.off);
   T* Xt = reinterpret_cast<T*>(base + oXt);
   T* sc = reinterpret_cast<T*>(base + oSc);
+  T* xb = reinterpret_cast<T*>(base + oXb);
   T* mT = reinterpret_cast<T*>(base + oM);
   T* thr = reinterpret_cast<T*>(base + oThr);
   T* maxdT = reinterpret_cast<T*>(base + oMaxd);
@@ -468,11 +475,11 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
     auto S0 = hn::Zero(d), S1 = hn::Zero(d), H0 = hn::Zero(d), H1 = hn::Zero(d);
     const bool store = rq.fhat || rq.grad || rq.pi;
     if (ent) {
-      if (store) ExpBlock<D, kTrop, true, true>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
-      else ExpBlock<D, kTrop, true, false>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
+      if (store) ExpBlock<D, kTrop, true, true>(d, sc, xb, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
+      else ExpBlock<D, kTrop, true, false>(d, sc, xb, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
     } else {
-      if (store) ExpBlock<D, kTrop, false, true>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
-      else ExpBlock<D, kTrop, false, false>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
+      if (store) ExpBlock<D, kTrop, false, true>(d, sc, xb, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
+      else ExpBlock<D, kTrop, false, false>(d, sc, xb, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
     }
     hn::Store(S0, d, tmp);
     hn::Store(S1, d, tmp + V);

@@ -1,44 +1,47 @@
 // The roofline probe of `npm run bench`: this machine's exp and FMA throughput with the same
-// Highway target and the same clamped Exp as the Gibbs kernels, on every pool thread at once.
+// Highway target and the same exp2 as the Gibbs kernels, on every pool thread at once.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "probe/roofline.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "hwy/contrib/math/math-inl.h"
+#include "exp2-inl.h"
+
+#include <algorithm>
 
 HWY_BEFORE_NAMESPACE();
 namespace hjnet {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Exps of arguments in [-20, 0] (as after the max shift), four independent sums.
+// 2^a over an L1 buffer of exponents in [-29, 0] (as after the max shift), swept as the
+// Gibbs kernels sweep a block: load, exp2, store, then one sum per sweep.
 template <typename T>
 HWY_NOINLINE double ExpRun(int64_t reps, double* sink) {
   const hn::ScalableTag<T> D;
   const size_t L = hn::Lanes(D);
-  const T floor = sizeof(T) == 4 ? T(-87) : T(-708);
-  auto x0 = hn::Mul(hn::Iota(D, 0), hn::Set(D, T(-20) / T(L)));
-  auto s0 = hn::Zero(D), s1 = hn::Zero(D), s2 = hn::Zero(D), s3 = hn::Zero(D);
-  const auto step = hn::Set(D, T(1e-3));
-  for (int64_t r = 0; r < reps; ++r) {
-    const auto a = hn::Sub(x0, step), b = hn::Sub(a, step), c = hn::Sub(b, step), e = hn::Sub(c, step);
-    s0 = hn::Add(s0, hn::Exp(D, hn::Max(a, hn::Set(D, floor))));
-    s1 = hn::Add(s1, hn::Exp(D, hn::Max(b, hn::Set(D, floor))));
-    s2 = hn::Add(s2, hn::Exp(D, hn::Max(c, hn::Set(D, floor))));
-    s3 = hn::Add(s3, hn::Exp(D, hn::Max(e, hn::Set(D, floor))));
-    x0 = hn::Add(e, hn::Set(D, T(4e-3)));  // stay in range
+  constexpr size_t kN = 2048;
+  HWY_ALIGN T a[kN];
+  HWY_ALIGN T w[kN];
+  for (size_t i = 0; i < kN; ++i) a[i] = T(-29) * T(i) / T(kN);
+  const int64_t sweeps = std::max<int64_t>(1, reps * 4 * static_cast<int64_t>(L) / kN);
+  auto s = hn::Zero(D);
+  for (int64_t r = 0; r < sweeps; ++r) {
+    for (size_t i = 0; i < kN; i += L) hn::Store(Exp2NonPos(D, hn::Load(D, a + i)), D, w + i);
+    for (size_t i = 0; i < kN; i += L) s = hn::Add(s, hn::Load(D, w + i));
   }
-  *sink += double(hn::GetLane(hn::SumOfLanes(D, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)))));
-  return double(reps) * 4 * L;
+  *sink += double(hn::GetLane(hn::SumOfLanes(D, s)));
+  return double(sweeps) * kN;
 }
 
-// Eight independent FMA chains: enough to cover the FMA latency on current cores.
+// Eight independent FMA chains: enough to cover the FMA latency on current cores. They start
+// apart, or the compiler merges identical chains into one.
 template <typename T>
 HWY_NOINLINE double FmaRun(int64_t reps, double* sink) {
   const hn::ScalableTag<T> D;
   const size_t L = hn::Lanes(D);
   const auto m = hn::Set(D, T(0.999999)), a = hn::Set(D, T(1e-7));
-  auto c0 = hn::Set(D, T(1)), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  auto c0 = hn::Set(D, T(1)), c1 = hn::Set(D, T(1.125)), c2 = hn::Set(D, T(1.25)), c3 = hn::Set(D, T(1.375));
+  auto c4 = hn::Set(D, T(1.5)), c5 = hn::Set(D, T(1.625)), c6 = hn::Set(D, T(1.75)), c7 = hn::Set(D, T(1.875));
   for (int64_t r = 0; r < reps; ++r) {
     c0 = hn::MulAdd(c0, m, a); c1 = hn::MulAdd(c1, m, a); c2 = hn::MulAdd(c2, m, a); c3 = hn::MulAdd(c3, m, a);
     c4 = hn::MulAdd(c4, m, a); c5 = hn::MulAdd(c5, m, a); c6 = hn::MulAdd(c6, m, a); c7 = hn::MulAdd(c7, m, a);
