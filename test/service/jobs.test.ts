@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { request } from 'undici';
+import { parseSafetensors } from '../../src/data/safetensors.js';
 import type { JobRecord } from '../../src/jobs/job.js';
 import { build, json, problemOf, tempDir } from './fixtures/helper.js';
 
@@ -80,6 +81,26 @@ t.test('closed-form and classification jobs', async (t) => {
   t.equal(cls.status, 'succeeded', cls.error ?? '');
   const res = json(await app.inject({ method: 'POST', url: `/v1/models/${cls.model_id}/evaluate`, payload: { X: [[-1.5], [1.5]] } }));
   t.same(res.class, [0, 1]);
+});
+
+t.test("a model's record names the rows of data.X its support points are", async (t) => {
+  const app = await build(t);
+  // Two classes in 2-D away from the origin; 10 rows held out for validation.
+  const X = xs.map((x, i) => [100 + 10 * x, 50 + (i % 5)]);
+  const y = xs.map((x) => (x > 0 ? 1 : 0));
+  const job = await until(app, await start(app, { task: 'classification', method: 'closed-form', N: 12, validation_split: 0.25, seed: 3, data: { X, y } }), finished);
+  t.equal(job.status, 'succeeded', job.error ?? '');
+  const record = json(await app.inject({ url: `/v1/models/${job.model_id}` }));
+  const rows: number[] = record.training.support_rows;
+  t.equal(rows.length, 12);
+  const weights = await app.inject({ url: `/v1/models/${job.model_id}/weights` });
+  const points = parseSafetensors(weights.rawPayload).tensors.y;
+  t.same(points.shape, [2, 12, 2]);
+  let worst = 0;
+  for (let k = 0; k < 2; k++) {
+    rows.forEach((r, j) => X[r].forEach((v, c) => (worst = Math.max(worst, Math.abs(points.data[(k * 12 + j) * 2 + c] - v)))));
+  }
+  t.ok(worst < 1e-11, `support points are the named rows of data.X (${worst.toExponential(2)})`);
 });
 
 t.test('binary tensors are accepted for data', async (t) => {

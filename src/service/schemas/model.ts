@@ -49,6 +49,24 @@ const HeadInfo = Type.Object({
   D: Type.Number({ description: 'max_{i,j} |W_i - W_j|' }),
 });
 
+// The fields a caller links back to its data; the rest (gauge, standardisation, metrics,
+// history ...) stays open so that the record can grow without breaking clients.
+const TrainingRecord = Type.Object(
+  {
+    job_id: Type.Optional(Type.String({ description: 'The training job' })),
+    method: Type.Optional(Type.String({ description: 'adam, lbfgs, closed-form or fixed-support' })),
+    support_rows: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0 }), {
+        description:
+          'Support point j of every head started at row support_rows[j] of data.X as sent in POST /v1/train (before the validation split ' +
+          'and the standardisation). closed-form and fixed-support keep the support points there; adam and lbfgs move them from there. ' +
+          'Absent for parametrization "weights", whose support points start at random.',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
 export const ModelRecord = Type.Object(
   {
     id: Type.String(),
@@ -64,7 +82,7 @@ export const ModelRecord = Type.Object(
     t: Type.Number(),
     eps_star: Type.Number({ description: 'N^(-1/d), the optimal viscosity of Theorem 8.1' }),
     heads: Type.Array(HeadInfo),
-    training: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'Training provenance, if trained' }),
+    training: Type.Union([TrainingRecord, Type.Null()], { description: 'Training provenance, if trained' }),
   },
   { title: 'ModelRecord' },
 );
