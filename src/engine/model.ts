@@ -7,6 +7,7 @@ import {
   checkEpsOverride,
   checkInteger,
   checkMass,
+  checkOptionNames,
   checkOutputs,
   checkPrecision,
   checkTarget,
@@ -37,6 +38,10 @@ const ATTACK_RADIUS_CAP = 1e8;
 const ATTACK_SLACK = 1e-9;
 /** |u| / max(|f|, 1) above which a query's f and Gibbs weights come from a logit pass. */
 const LOGIT_RATIO = 4;
+/** Radii are rounded down by a few ulps, so that rounding never makes them unsound. */
+const ROUND_DOWN = 1 - 4 * Number.EPSILON;
+/** Headroom below Number.MAX_VALUE for the squared distances of the pass and their sums. */
+const DISTANCE_HEADROOM = 16;
 /** Outputs that a logit pass computes as well as (or better than) a distance pass. */
 const LOGIT_OUTPUTS = ['f', 'argmax', 'entropy', 'fhat', 'grad', 'hessian', 'pi', 'topkIndex', 'topkPi'] as const;
 
@@ -50,9 +55,19 @@ function norm(a: Float64Array, off: number, d: number): number {
   return Math.sqrt(s);
 }
 
-function argmin(a: Float64Array, off: number, n: number): number {
+/** |v| without overflow or underflow of the squares. */
+function safeNorm(a: Float64Array | Float32Array, off: number, d: number): number {
+  let m = 0;
+  for (let k = 0; k < d; k++) m = Math.max(m, Math.abs(a[off + k]));
+  if (m === 0) return 0;
+  let s = 0;
+  for (let k = 0; k < d; k++) s += (a[off + k] / m) ** 2;
+  return m * Math.sqrt(s);
+}
+
+function argmax(a: Float64Array, off: number, n: number): number {
   let best = 0;
-  for (let k = 1; k < n; k++) if (a[off + k] < a[off + best]) best = k;
+  for (let k = 1; k < n; k++) if (a[off + k] > a[off + best]) best = k;
   return best;
 }
 
@@ -66,10 +81,26 @@ class HopfColeModel implements Model {
   readonly #spec: ParsedSpec;
   readonly #native: NativeHeads;
   readonly #pairLipschitz = new Map<string, Promise<number>>();
+  /** Largest |x| a query may have: |x - y_j|^2/(4t) stays finite, with headroom. */
+  readonly #maxQueryNorm: number;
+  /** Per head, max_j |g_j| of a model registered by weights (0 by support points): such initial
+   * data carry the rounding of -b - t|W|^2, and so do the distance scores made of them. */
+  readonly #gScale: Float64Array;
 
   constructor(spec: ParsedSpec, native: NativeHeads, heads: HeadInfo[]) {
     this.#spec = spec;
     this.#native = native;
+    const { K: nK, N: nN, d: nd, y, g } = spec;
+    let yMax = 0;
+    for (let j = 0; j < nK * nN; j++) yMax = Math.max(yMax, safeNorm(y, j * nd, nd));
+    this.#maxQueryNorm = Math.max(0, Math.sqrt((Math.min(1, 4 * spec.t) * Number.MAX_VALUE) / DISTANCE_HEADROOM) - yMax);
+    this.#gScale = new Float64Array(nK);
+    if (spec.form === 'weights') {
+      for (let j = 0; j < nK * nN; j++) {
+        const k = Math.floor(j / nN);
+        this.#gScale[k] = Math.max(this.#gScale[k], Math.abs(g[j]));
+      }
+    }
     const { name, task, classes, form, K, N, d, eps, t, training } = spec;
     this.info = { name, task, classes, form, K, N, d, eps, t, eps_star: N ** (-1 / d), heads, training };
   }
@@ -83,7 +114,18 @@ class HopfColeModel implements Model {
     if (dense.shape[1] !== d) {
       throw rangeError('X', `shape [B, ${d}] (d = ${d} for this model)`, new Described(`shape [${dense.shape.join(', ')}]`));
     }
-    return { X: dense.data, B: dense.shape[0] };
+    const B = dense.shape[0];
+    for (let i = 0; i < B; i++) {
+      const r = safeNorm(dense.data, i * d, d);
+      if (r > this.#maxQueryNorm) {
+        throw rangeError(
+          `X[${i}]`,
+          `a query with |x| at most ${this.#maxQueryNorm.toPrecision(3)} for this model (|x - y_j|^2/(4t) must stay finite in float64)`,
+          new Described(`|x| = ${r.toPrecision(3)}`),
+        );
+      }
+    }
+    return { X: dense.data, B };
   }
 
   #headOption(head: unknown, B: number): Int32Array | undefined {
@@ -94,19 +136,24 @@ class HopfColeModel implements Model {
 
   /**
    * One fused pass. A distance pass gives u to full precision, but its scores carry the
-   * rounding of the squared distances, about ulp(|u|), where logits carry ulp(|z|) (SPEC 1:
-   * the softmax's conditioning is |z|/eps). Queries far from every support point, where |u|
-   * dwarfs |f|, get f and everything made of the Gibbs weights from a logit pass.
+   * rounding of the squared distances, about ulp(|u|), and for a model registered by weights
+   * that of its initial data, ulp(max |g|), where logits carry ulp(|z|) (SPEC 1: the softmax's
+   * conditioning is |z|/eps). Where that scale dwarfs |f| (queries far from every support
+   * point, or huge weights), f and everything made of the Gibbs weights come from a logit
+   * pass; for a model registered by weights, u then comes from |x|^2/(4t) - f where that form
+   * rounds less.
    */
   async #pass(q: Queries, options: GibbsPassOptions): Promise<GibbsPassResult> {
     const res = await this.#native.gibbs(q.X, q.B, options);
     if (options.mode !== 'distance' || q.B === 0) return res;
     const Kp = options.heads ? 1 : this.info.K;
+    const headOf = (i: number, col: number) => (options.heads ? (options.heads as Int32Array)[i] : col);
     const u = res.u as Float64Array;
+    const distanceScale = (i: number, col: number) => Math.max(Math.abs(u[i * Kp + col]), this.#gScale[headOf(i, col)]);
     const rows: number[] = [];
     for (let i = 0; i < q.B; i++) {
-      for (let k = i * Kp; k < (i + 1) * Kp; k++) {
-        if (Math.abs(u[k]) > LOGIT_RATIO * Math.max(Math.abs(res.f[k]), 1)) {
+      for (let col = 0; col < Kp; col++) {
+        if (distanceScale(i, col) > LOGIT_RATIO * Math.max(Math.abs(res.f[i * Kp + col]), 1)) {
           rows.push(i);
           break;
         }
@@ -125,6 +172,16 @@ class HopfColeModel implements Model {
       const width = to.length / q.B;
       rows.forEach((i, r) => to.set(from.subarray(r * width, (r + 1) * width) as never, i * width));
     }
+    if (this.info.form === 'weights') {
+      const { d, t } = this.info;
+      for (const i of rows) {
+        const xx = norm(Float64Array.from(q.X.subarray(i * d, (i + 1) * d)), 0, d) ** 2 / (4 * t);
+        for (let col = 0; col < Kp; col++) {
+          const f = res.f[i * Kp + col];
+          if (xx + Math.abs(f) < distanceScale(i, col)) u[i * Kp + col] = xx - f;
+        }
+      }
+    }
     return res;
   }
 
@@ -142,6 +199,7 @@ class HopfColeModel implements Model {
   }
 
   async evaluate(X: TensorInput, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+    checkOptionNames(options, ['shape', 'eps', 'precision', 'outputs', 'topk']);
     const q = this.#queries(X, options.shape);
     const outputs = checkOutputs(options.outputs);
     const { K, N, d } = this.info;
@@ -168,18 +226,20 @@ class HopfColeModel implements Model {
     if (res.topkIndex && res.topkPi) {
       out.topk = { index: tensor(res.topkIndex, [q.B, K, topk]), pi: tensor(res.topkPi, [q.B, K, topk]) };
     }
-    if (this.info.task === 'classification') Object.assign(out, classify(res.u as Float64Array, q.B, K));
+    if (this.info.task === 'classification') Object.assign(out, classify(res.f, q.B, K));
     return out;
   }
 
-  /** The predicted class of each query: argmin_k u_k. */
+  /** The predicted class of each query: argmin_k u_k = argmax_k f_k (the heads share t, and
+   * f has no |x|^2/(4t) to cancel). */
   async #predictedHeads(q: Queries, eps: number): Promise<Int32Array> {
-    const { u } = await this.#pass(q, { precision: 'float64', eps, mode: 'distance' });
+    const { f } = await this.#pass(q, { precision: 'float64', eps, mode: 'distance' });
     const { K } = this.info;
-    return new Int32Array(q.B).map((_, i) => argmin(u as Float64Array, i * K, K));
+    return new Int32Array(q.B).map((_, i) => argmax(f, i * K, K));
   }
 
   async attribute(X: TensorInput, options: AttributeOptions = {}): Promise<{ results: Attribution[] }> {
+    checkOptionNames(options, ['shape', 'eps', 'precision', 'head', 'k', 'mass']);
     const q = this.#queries(X, options.shape);
     const eps = checkEpsOverride(options.eps, this.info.eps);
     const precision = checkPrecision(options.precision);
@@ -214,6 +274,7 @@ class HopfColeModel implements Model {
   }
 
   async certifyRadius(X: TensorInput, options: CertifyOptions = {}): Promise<{ results: (RegressionCertificate | ClassificationCertificate)[] }> {
+    checkOptionNames(options, ['shape', 'eps', 'precision', 'tau', 'head', 'target', 'attack']);
     const q = this.#queries(X, options.shape);
     const eps = checkEpsOverride(options.eps, this.info.eps);
     checkPrecision(options.precision);
@@ -248,7 +309,16 @@ class HopfColeModel implements Model {
       const radius_lipschitz = target === 'u' ? lipschitzRadiusU(tau, (R as Float64Array)[i], t) : lipschitzRadius(tau, M);
       const radius_local = localRadius(tau, G, curvature);
       const radius = Math.max(radius_paper ?? 0, radius_lipschitz, radius_local);
-      results.push({ head, target, radius, radius_paper, radius_lipschitz, radius_local, gradient_norm: G, curvature_bound: curvature });
+      results.push({
+        head,
+        target,
+        radius: radius * ROUND_DOWN,
+        radius_paper: radius_paper === null ? null : radius_paper * ROUND_DOWN,
+        radius_lipschitz: radius_lipschitz * ROUND_DOWN,
+        radius_local: radius_local * ROUND_DOWN,
+        gradient_norm: G,
+        curvature_bound: curvature,
+      });
     }
     if (steps !== null && q.B > 0) {
       const X = Float64Array.from(q.X);
@@ -281,34 +351,37 @@ class HopfColeModel implements Model {
 
   async #certifyClasses(q: Queries, eps: number, steps: number | null): Promise<ClassificationCertificate[]> {
     const { K, d } = this.info;
+    // Margins u_k - u_c = f_c - f_k from f: u's |x|^2/(4t) would cancel in the difference.
     const res = await this.#pass(q, { precision: 'float64', eps, mode: 'distance', grad: true });
-    const u = res.u as Float64Array;
+    const { f } = res;
     const grad = res.grad as Float64Array;
     const C = this.info.heads.map((h) => curvatureBound(h.D, eps));
     const diff = new Float64Array(d);
     const results: ClassificationCertificate[] = [];
     for (let i = 0; i < q.B; i++) {
-      const c = argmin(u, i * K, K);
+      const c = argmax(f, i * K, K);
       let margin = Infinity;
       let radius = Infinity;
       for (let k = 0; k < K; k++) {
         if (k === c) continue;
-        const m = u[i * K + k] - u[i * K + c];
+        const m = f[i * K + c] - f[i * K + k];
+        // the radius is certified for the margin less its rounding, a few ulps of |f|
+        const sure = m - 8 * Number.EPSILON * (Math.abs(f[i * K + c]) + Math.abs(f[i * K + k]));
         for (let a = 0; a < d; a++) diff[a] = grad[(i * K + c) * d + a] - grad[(i * K + k) * d + a];
         const L = await this.#pairLipschitzOf(c, k);
-        const r = Math.max(lipschitzRadius(m, L), localRadius(m, norm(diff, 0, d), Math.max(C[c], C[k])));
+        const r = sure <= 0 ? 0 : Math.max(lipschitzRadius(sure, L), localRadius(sure, norm(diff, 0, d), Math.max(C[c], C[k])));
         margin = Math.min(margin, m);
-        radius = Math.min(radius, m === 0 ? 0 : r);
+        radius = Math.min(radius, r * ROUND_DOWN);
       }
       results.push({ class: c, margin, radius });
     }
     if (steps !== null && q.B > 0) {
       const X = Float64Array.from(q.X);
       const radius = Float64Array.from(results, (r) => Math.min(r.radius, ATTACK_RADIUS_CAP));
-      // Maximise -min_k (u_k - u_c): the gradient of f_k - f_c for the closest rival k.
+      // Maximise -min_k (f_c - f_k): the gradient of f_k - f_c for the closest rival k.
       const rivalry: Objective = async (points) => {
         const at = await this.#pass({ X: points, B: q.B }, { precision: 'float64', eps, mode: 'distance', grad: true });
-        const au = at.u as Float64Array;
+        const af = at.f;
         const ag = at.grad as Float64Array;
         const value = new Float64Array(q.B);
         const g = new Float64Array(q.B * d);
@@ -316,9 +389,9 @@ class HopfColeModel implements Model {
           const c = results[i].class;
           let rival = -1;
           for (let k = 0; k < K; k++) {
-            if (k !== c && (rival < 0 || au[i * K + k] < au[i * K + rival])) rival = k;
+            if (k !== c && (rival < 0 || af[i * K + k] > af[i * K + rival])) rival = k;
           }
-          value[i] = au[i * K + c] - au[i * K + rival];
+          value[i] = af[i * K + rival] - af[i * K + c];
           for (let a = 0; a < d; a++) g[i * d + a] = ag[(i * K + rival) * d + a] - ag[(i * K + c) * d + a];
         }
         return { value, grad: g };
@@ -340,15 +413,16 @@ class HopfColeModel implements Model {
   }
 }
 
-/** Classification outputs: argmin_k u_k and softmax(-u). */
-function classify(u: Float64Array, B: number, K: number): { class: Tensor; proba: Tensor } {
+/** Classification outputs: argmin_k u_k and softmax(-u), taken from f (-u_k = f_k - |x|^2/(4t)
+ * with one t for every head, so both are exact in f and nothing cancels). */
+function classify(f: Float64Array, B: number, K: number): { class: Tensor; proba: Tensor } {
   const cls = new Int32Array(B);
   const proba = new Float64Array(B * K);
   for (let i = 0; i < B; i++) {
-    const c = argmin(u, i * K, K);
+    const c = argmax(f, i * K, K);
     cls[i] = c;
     let s = 0;
-    for (let k = 0; k < K; k++) s += (proba[i * K + k] = Math.exp(u[i * K + c] - u[i * K + k]));
+    for (let k = 0; k < K; k++) s += (proba[i * K + k] = Math.exp(f[i * K + k] - f[i * K + c]));
     for (let k = 0; k < K; k++) proba[i * K + k] /= s;
   }
   return { class: tensor(cls, [B]), proba: tensor(proba, [B, K]) };

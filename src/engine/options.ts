@@ -1,10 +1,20 @@
 // Per-call options of evaluate, attribute and certifyRadius, checked by field.
-import { rangeError, typeError } from './errors.js';
+import { Described, rangeError, typeError } from './errors.js';
 import type { Precision } from './binding.js';
 import { checkEps } from './spec.js';
 import type { OutputName } from './types.js';
 
 export const OUTPUTS: readonly OutputName[] = ['f', 'u', 'pi', 'entropy', 'grad_f', 'grad_u', 'hessian_norm'];
+
+/** Unknown option names are an error, not silently ignored (a typo would change nothing). */
+export function checkOptionNames(options: object, allowed: readonly string[]): void {
+  if (options === null || typeof options !== 'object') throw typeError('options', 'object', options);
+  for (const key of Object.keys(options)) {
+    if ((options as Record<string, unknown>)[key] !== undefined && !allowed.includes(key)) {
+      throw typeError(`options.${key}`, `one of the options ${allowed.join(', ')}`, new Described('an unknown option'));
+    }
+  }
+}
 
 export function checkPrecision(value: unknown): Precision {
   if (value === undefined) return 'float64';

@@ -305,22 +305,23 @@ export interface RefClassification {
   f: number[];
   /** u_k(x) per head (distance form). */
   u: number[];
-  /** Class scores -u_k. */
+  /** Class scores -u_k, up to the common |x|^2/(4t): f_k. */
   scores: number[];
-  /** softmax(-u). */
+  /** softmax(-u) = softmax(f). */
   proba: number[];
-  /** First argmin_k u_k. */
+  /** First argmin_k u_k = first argmax_k f_k. */
   class: number;
 }
 
+// The heads share t, so -u_k = f_k - |x|^2/(4t): class scores and margins come from f, where
+// differences of u would cancel |x|^2/(4t) far from the support points.
 export function refClassify(heads: RefHead[], x: number[], eps: number): RefClassification {
   const f = heads.map((h) => refF(h, x, eps));
   const u = heads.map((h) => refU(h, x, eps));
-  const scores = u.map((v) => -v);
-  const proba = gibbsWeights(scores, 1);
+  const proba = gibbsWeights(f, 1);
   let c = 0;
-  for (let k = 1; k < u.length; k++) if (u[k] < u[c]) c = k;
-  return { f, u, scores, proba, class: c };
+  for (let k = 1; k < f.length; k++) if (f[k] > f[c]) c = k;
+  return { f, u, scores: f, proba, class: c };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,7 +392,7 @@ export function refRegressionRadii(
 export interface RefClassificationRadius {
   /** Predicted class c = argmin_k u_k. */
   class: number;
-  /** Smallest margin min_{k != c} (u_k - u_c); Infinity for K = 1. */
+  /** Smallest margin min_{k != c} (u_k - u_c) = min (f_c - f_k); Infinity for K = 1. */
   margin: number;
   /** Radius within which c keeps its place; Infinity for K = 1. */
   radius: number;
@@ -403,10 +404,10 @@ export interface RefClassificationRadius {
 /** Radius within which the predicted class of a classification model cannot change. */
 export function refClassificationRadius(heads: RefHead[], x: number[], eps: number): RefClassificationRadius {
   for (const h of heads) checkQuery(h, x, eps);
-  const { u, class: c } = refClassify(heads, x, eps);
+  const { f, class: c } = refClassify(heads, x, eps);
   const gibbs = heads.map((h) => refGibbs(h, x, eps));
   const C = heads.map((h) => curvatureBound(refHeadConstants(h).D, eps));
-  const margins = u.map((uk) => uk - u[c]);
+  const margins = f.map((fk) => f[c] - fk);
   const radii = heads.map((hk, k) => {
     if (k === c) return Infinity;
     const m = margins[k];

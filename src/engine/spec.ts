@@ -34,7 +34,10 @@ export function checkEps(eps: unknown, field: string): number {
 
 export function checkT(t: unknown, field: string): number {
   if (typeof t !== 'number') throw typeError(field, 'number', t);
-  if (!(t > 0 && Number.isFinite(t))) throw rangeError(field, 'finite number > 0', t);
+  // 1/(4t) scales every squared distance: it must be finite too
+  if (!(t > 0 && Number.isFinite(t) && Number.isFinite(1 / (4 * t)))) {
+    throw rangeError(field, 'finite number > 0 with 1/(4t) finite (t >= 6e-309)', t);
+  }
   return t;
 }
 
@@ -94,9 +97,15 @@ export function parseSpec(spec: ModelSpec): ParsedSpec {
     for (let j = 0; j < K * N; j++) b[j] = -g[j] - sqNorm(y, j * d, d) / (4 * t);
     heads = { K, N, d, W, b, y, g };
   }
-  for (const [name, arr] of Object.entries({ W: heads.W, b: heads.b, 'support.y': heads.y, 'support.g': heads.g })) {
-    // Derived coordinates can overflow (e.g. |y|^2 of huge support points).
-    if (!arr.every(Number.isFinite)) throw rangeError(name, 'values whose derived coordinates are finite', new Described('an overflow'));
+  // Derived coordinates can overflow (g = -b - t|W|^2 of huge weights, W = y/(2t) of a tiny t):
+  // the error names the field the caller sent.
+  const derived = form === 'weights' ? { y: heads.y, g: heads.g } : { W: heads.W, b: heads.b };
+  const source = form === 'weights' ? 'W' : 'support.y';
+  const coordinates = form === 'weights' ? 'support points y = 2tW and initial data g = -b - t|W|^2' : 'weights W = y/(2t) and biases b = -g - |y|^2/(4t)';
+  for (const [name, arr] of Object.entries(derived) as [string, Float64Array][]) {
+    if (!arr.every(Number.isFinite)) {
+      throw rangeError(source, `values whose ${coordinates} are finite in float64`, new Described(`values that overflow ${name}`));
+    }
   }
   if (task === 'classification' && heads.K < 2) {
     throw rangeError('W', 'one head per class (K >= 2) for task "classification"', new Described(`K = ${heads.K}`));

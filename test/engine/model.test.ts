@@ -125,10 +125,10 @@ t.test('evaluate agrees with the exact f and u and the reference (float64)', asy
       if (c.task === 'classification') {
         for (let i = 0; i < c.B; i++) {
           const ref = refClassify(heads, X[i], c.eps);
-          const u = Array.from(out.u.data.slice(i * K, (i + 1) * K));
-          // The class is the argmin of u: compare on the engine's own u (ties are rounding-sensitive).
-          t.equal(out.class!.data[i], u.indexOf(Math.min(...u)));
-          if (Math.abs(ref.u[ref.class] - Math.min(...ref.u.filter((_, k) => k !== ref.class))) > 1e-9) {
+          const f = Array.from(out.f.data.slice(i * K, (i + 1) * K));
+          // The class is argmin u = argmax f: compare on the engine's own f (ties are rounding-sensitive).
+          t.equal(out.class!.data[i], f.indexOf(Math.max(...f)));
+          if (Math.abs(ref.f[ref.class] - Math.max(...ref.f.filter((_, k) => k !== ref.class))) > 1e-9) {
             t.equal(out.class!.data[i], ref.class);
           }
           let sum = 0;
@@ -283,7 +283,7 @@ t.test('bad input is refused with TypeError/RangeError naming the field', async 
   const cases: [unknown, RegExp, string][] = [
     [{ ...ok, eps: -1 }, /Expected number in \[0, 1e\+300\] for eps but received -1/, 'eps'],
     [{ ...ok, eps: Infinity }, /for eps but received Infinity/, 'eps'],
-    [{ ...ok, t: 0 }, /Expected finite number > 0 for t but received 0/, 't'],
+    [{ ...ok, t: 0 }, /Expected finite number > 0 with 1\/\(4t\) finite \(t >= 6e-309\) for t but received 0/, 't'],
     [{ ...ok, W: [[1, 2], [3]] }, /Expected rectangular array for W: row 1 has length 1/, 'W[1]'],
     [{ ...ok, W: [[1, NaN]] }, /Expected finite number at W\[0\]\[1\] but received NaN/, 'W[0][1]'],
     [{ ...ok, b: [0, 1] }, /shape \[1\] to match W for b/, 'b'],
@@ -327,4 +327,74 @@ t.test('a typed array with byteOffset works and is not changed', async (t) => {
   const ref = refGibbs(headFromWeights([[1, 0], [0, 1]], [0, 0.5], 1), [0.25, 0.25], 0.3);
   close(t, out.f.data[1], ref.f, 1e-12, 1e-12, 'f from an offset Float32Array');
   t.same(Array.from(buffer), new Array(7).fill(0.25));
+});
+
+t.test('classification far from the support points: class, proba and margins come from f', async (t) => {
+  // u_k ~ |x|^2/4 = 2.5e15 at |x| = 1e8: differences of u would lose the margin 0.3 entirely.
+  const W = [[[0, 0]], [[0, 1]]];
+  const b = [[0], [0.3]];
+  const model = await createModel({ task: 'classification', eps: 0.5, W, b });
+  const heads = W.map((Wk, k) => headFromWeights(Wk, b[k], 1));
+  const X = [[1e8, 0], [1e9, 0], [1e8, -0.2]];
+  const out = await model.evaluate(X);
+  const certs = (await model.certifyRadius(X, { attack: { steps: 30 } })).results as { class: number; margin: number; radius: number; attack?: { sound: boolean } }[];
+  X.forEach((x, i) => {
+    const ref = refClassify(heads, x, 0.5);
+    t.equal(out.class!.data[i], ref.class, `class at ${x}`);
+    close(t, out.proba!.data[i * 2 + 1], ref.proba[1], 1e-12, 1e-12, `proba at ${x}`);
+    const rr = refClassificationRadius(heads, x, 0.5);
+    close(t, certs[i].margin, rr.margin, 1e-12, 1e-12, `margin at ${x}`);
+    close(t, certs[i].radius, rr.radius, 1e-12, 1e-12, `radius at ${x}`);
+    t.ok(certs[i].attack!.sound, `attack at ${x}`);
+  });
+  // margin f_1 - f_0 = 0.3 + x_2: the class changes at x_2 = -0.3, just outside the radius 0.3 of x_2 = 0
+  t.ok(certs[0].radius <= 0.3, 'the radius does not reach the class change');
+});
+
+t.test('a weights-form model with huge weights keeps f, pi and u of its logits', async (t) => {
+  // y = 2tW and g = -b - t|W|^2 ~ -1e16 round away b: the distance form alone would give pi = [0.5, 0.5].
+  const W = [[1e8, 0], [1e8, 1]];
+  const b = [0, 0.25];
+  const head = headFromWeights(W, b, 1);
+  for (const eps of [0.5, 0.01]) {
+    const model = await createModel({ eps, W, b });
+    const x = [1, 0.5];
+    const out = await model.evaluate([x], { outputs: ['pi', 'u', 'entropy', 'grad_f'] });
+    const ref = refGibbs(head, x, eps);
+    close(t, out.f.data[0], exactF(head, x, eps), 1e-12, 1e-12, `f at eps ${eps}`);
+    close(t, out.u.data[0], exactU(head, x, eps), 1e-12, 1e-12, `u at eps ${eps}`);
+    for (let j = 0; j < 2; j++) close(t, out.pi!.data[j], ref.pi[j], 1e-9, 1e-12, `pi[${j}] at eps ${eps}`);
+    close(t, out.entropy!.data[0], ref.entropy, 1e-9, 1e-12, `entropy at eps ${eps}`);
+    const att = (await model.attribute([x], { k: 2 })).results[0];
+    close(t, att.top[0].pi, Math.max(...ref.pi), 1e-9, 1e-12, `attribute pi at eps ${eps}`);
+  }
+});
+
+t.test('inputs whose squared distances would overflow are refused, naming the field', async (t) => {
+  const model = await createModel({ eps: 0.5, W: [[1, 0], [0, 1], [-1, -1]], b: [0, 0.5, -0.25] });
+  await t.rejects(model.evaluate([[0, 0], [1e154, 1e154]]), { name: 'RangeError', field: 'X[1]' });
+  const ok = await model.evaluate([[1e150, -1e150]], { outputs: ['pi', 'entropy', 'grad_f'] });
+  t.ok([...ok.f.data, ...ok.u.data, ...ok.pi!.data, ...ok.grad_f!.data].every(Number.isFinite), 'large but representable |x| stays finite');
+  await t.rejects(createModel({ eps: 0.5, t: 1e-320, W: [[1]], b: [0] }), { name: 'RangeError', field: 't' });
+  await t.rejects(createModel({ eps: 0.5, W: [[1e200]], b: [0] }), { name: 'RangeError', field: 'W' });
+  await t.rejects(createModel({ eps: 0.5, t: 1e-300, support: { y: [[1e10]], g: [0] } }), { name: 'RangeError', field: 'support.y' });
+});
+
+t.test('unknown options are refused rather than ignored', async (t) => {
+  const model = await createModel({ eps: 0.5, W: [[1]], b: [0] });
+  await t.rejects(model.evaluate([[1]], { output: ['pi'] } as never), { name: 'TypeError', field: 'options.output' });
+  await t.rejects(model.attribute([[1]], { topk: 3 } as never), { name: 'TypeError', field: 'options.topk' });
+  await t.rejects(model.certifyRadius([[1]], { steps: 3 } as never), { name: 'TypeError', field: 'options.steps' });
+});
+
+t.test('radii are rounded down: the exact change at the radius never exceeds tau', async (t) => {
+  // N = 1: f = W x + b is linear, so the radius tau / |W| is exact and rounding decides soundness.
+  for (const w of [3, 7, 11, 0.3, 1e-3]) {
+    for (const tau of [0.1, 0.3, 1e-7]) {
+      const model = await createModel({ eps: 0.5, W: [[w]], b: [0] });
+      const r = (await model.certifyRadius([[0]], { tau, target: 'f' })).results[0] as { radius: number };
+      // below the double nearest tau / |W|, which may lie above the exact quotient
+      t.ok(r.radius < tau / w, `w ${w}, tau ${tau}: radius ${r.radius}`);
+    }
+  }
 });
