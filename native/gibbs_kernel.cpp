@@ -348,6 +348,8 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   if (rq.grad) std::fill(Gd, Gd + dim * QT, 0.0);
 
   auto maxd0 = hn::Zero(d), maxd1 = hn::Zero(d);
+  // float32 lanes that met a score beyond its range (inf, or inf - inf = NaN): all ones
+  auto nf0 = hn::Zero(d), nf1 = hn::Zero(d);
   const bool wantMax = rq.maxDistance;
   const bool ent = rq.entropy && !kTrop;
 
@@ -380,6 +382,12 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
       }
     }
     const int64_t nvalid = std::min<int64_t>(nb, N - j0);
+    if constexpr (std::is_same<T, float>::value) {
+      for (int64_t j = 0; j < nvalid; ++j) {
+        nf0 = hn::Or(nf0, hn::VecFromMask(d, hn::Not(hn::IsFinite(hn::Load(d, sc + j * QT)))));
+        nf1 = hn::Or(nf1, hn::VecFromMask(d, hn::Not(hn::IsFinite(hn::Load(d, sc + j * QT + V)))));
+      }
+    }
     if (nvalid < nb) {  // last block: padding neurons repeat the last one, so the max is right
       for (int64_t j = nvalid; j < nb; ++j) {
         hn::Store(hn::Set(d, ninf), d, sc + j * QT);
@@ -532,13 +540,18 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
     hn::Store(maxd0, d, maxdT);
     hn::Store(maxd1, d, maxdT + V);
   }
+  hn::Store(nf0, d, tmp);
+  hn::Store(nf1, d, tmp + V);
+  // a lane's flag is all ones (a NaN pattern) or +0.0
+  auto nonfinite = [&](size_t l) { return !(tmp[l] == T(0)); };
   const double eps = rq.eps;
   for (size_t l = 0; l < static_cast<size_t>(nq); ++l) {
     const int64_t o = orow[l];
     const int64_t q = qidx[l];
     const double m = static_cast<double>(mT[l]);
     const double S = Sd[l];
-    if (std::is_same<T, float>::value && bad != nullptr && !(std::isfinite(m) && S >= 1.0 && std::isfinite(S))) {
+    if (std::is_same<T, float>::value && bad != nullptr &&
+        (nonfinite(l) || !(std::isfinite(m) && S >= 1.0 && std::isfinite(S)))) {
       bad->push_back(q);  // overflow in float32 (inputs beyond its range): redone in float64
       continue;
     }

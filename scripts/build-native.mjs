@@ -31,5 +31,7 @@ ensureHighway();
 const cmakeJs = join(dirname(createRequire(import.meta.url).resolve('cmake-js/package.json')), 'bin', 'cmake-js');
 const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build')];
 if (process.env.HJNET_CUDA) args.push(`--CDHJNET_CUDA=${process.env.HJNET_CUDA}`);
+// CUDAARCHS (CMake's name for the CUDA architectures, e.g. "90"), also for an existing build folder.
+if (process.env.CUDAARCHS) args.push(`--CDCMAKE_CUDA_ARCHITECTURES=${process.env.CUDAARCHS}`);
 const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

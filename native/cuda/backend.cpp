@@ -24,6 +24,7 @@ std::vector<std::string> Backends() {
 #endif
 }
 
+#if HJNET_WITH_CUDA
 namespace {
 
 // fp32 FMA lanes per SM and clock: 64 on sm_60/70/75/80 (A100), 128 on sm_86 and later
@@ -36,6 +37,7 @@ int Fp32LanesPerSm(int major, int minor) {
 }
 
 }  // namespace
+#endif
 
 const DeviceInfo& Probe() {
   static DeviceInfo info;

@@ -305,7 +305,10 @@ Probed ProbeDevice() {
   int n = 0;
   const cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess || n <= 0) {
-    const char* why = e != cudaSuccess ? cudaGetErrorString(e) : "no CUDA device";
+    // The runtime reports a missing driver as an insufficient one: say which it is.
+    const char* why = r.driverVersion == 0 ? "no NVIDIA driver: libcuda.so.1 could not be loaded"
+                      : e != cudaSuccess   ? cudaGetErrorString(e)
+                                           : "no CUDA device";
     std::snprintf(r.error, sizeof r.error, "%s", why);
     cudaGetLastError();  // clears the sticky error of a failed probe
     return r;

@@ -14,12 +14,14 @@
 //      in T, folded into the float64 running sums;
 //   5. gradient: sum_j w_j W_j per coordinate, folded into a float64 accumulator per row.
 // The epilogue (f, u, entropy, fhat, grad, top-k weights) is float64, as on the CPU. A float32
-// row whose scores overflow float32 is flagged and redone in float64 by the host code.
+// row with a score that is not finite in float32 (inputs beyond its range: inf, or NaN from
+// inf - inf) is flagged and redone in float64 by the host code.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
+#include "cuda/gibbs.h"
 #include "cuda/runtime.h"
 
 namespace hjnet::cuda {
@@ -27,7 +29,6 @@ namespace hjnet::cuda {
 constexpr int kNT = 128;  // rows (threads) per block
 constexpr int kTJ = 32;   // neurons per tile: scores held in registers
 constexpr int kKC = 64;   // coordinates per shared-memory chunk of a tile
-constexpr int kTopkCap = 64;
 
 struct Item {
   int32_t head, kcol, n, pad;
@@ -165,7 +166,8 @@ HJ_DEV void GibbsBody(const GibbsParams<T>& p) {
   T maxd2 = 0;
   T thr = ninf;
   int ntk = 0;
-  Cand<T> tk[kTopkCap];
+  Cand<T> tk[kTopkMax];
+  bool finite = true;  // float32: every score of a real neuron is finite
   if (p.grad)
     for (int64_t k = 0; k < d; ++k) G[k * kNT] = 0.0;
 
@@ -195,6 +197,7 @@ HJ_DEV void GibbsBody(const GibbsParams<T>& p) {
         s[j] = -gpu::Fma(s[j], c4t, gh[j0 + j]);
       }
       if (j >= nvalid) s[j] = ninf;
+      else if (sizeof(T) == 4) finite = finite && s[j] - s[j] == T(0);  // false for inf and NaN
       if (s[j] > tm) {
         tm = s[j];
         tj = j;
@@ -292,8 +295,10 @@ HJ_DEV void GibbsBody(const GibbsParams<T>& p) {
   const int64_t q = p.qidx[it.off + tid];
   const int64_t o = q * p.Kp + it.kcol;
   const double md = static_cast<double>(m);
-  if (sizeof(T) == 4 && !(md - md == 0.0 && S >= 1.0 && S - S == 0.0)) {
-    p.bad[o] = 1;  // scores beyond float32's range: the host redoes this row in float64
+  // float32 beyond its range (a NaN score would be dropped silently, an infinite g makes fhat
+  // infinite): the host redoes this row in float64
+  if (sizeof(T) == 4 && !(finite && S >= 1.0 && S - S == 0.0 && (!p.fhatOut || F - F == 0.0))) {
+    p.bad[o] = 1;
     return;
   }
   const double logS = log(S);

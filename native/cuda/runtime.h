@@ -3,8 +3,8 @@
 //   nvcc (__CUDACC__): the CUDA runtime (linked statically: cudart_static opens the driver with
 //                      dlopen on first use, so the addon loads where there is no driver);
 //   g++ with HJNET_CUDA_EMU: a block-by-block emulation on the host, one std::thread per CUDA
-//                      thread and a std::barrier for __syncthreads (C++20), used by
-//                      native/cuda/check/ to run the kernels and their host code without a GPU.
+//                      thread and a barrier for __syncthreads, used by native/cuda/check/ to
+//                      run the kernels and their host code without a GPU.
 // Kernels use only block-level cooperation (shared memory and __syncthreads): no warp shuffles,
 // no atomics, so the emulation runs the same algorithm the GPU does.
 #pragma once
@@ -42,7 +42,8 @@ inline Stream NewStream() {
 }
 inline void DeleteStream(Stream s) { cudaStreamDestroy(s); }
 inline void Sync(Stream s) { Check(cudaStreamSynchronize(s), "cudaStreamSynchronize"); }
-// Stream-ordered allocations (the pool keeps freed blocks: repeated calls do not hit the driver).
+// Stream-ordered allocations from the device's default pool (SetDevice makes it keep freed
+// blocks, so repeated passes do not go back to the driver).
 inline void* Alloc(size_t bytes, Stream s) {
   void* p = nullptr;
   if (bytes == 0) return nullptr;
@@ -72,15 +73,28 @@ inline void Zero(void* p, size_t bytes, Stream s) {
   if (bytes) Check(cudaMemsetAsync(p, 0, bytes, s), "cudaMemset");
 }
 inline void CheckLaunch(const char* what) { Check(cudaGetLastError(), what); }
-inline void SetDevice() { Check(cudaSetDevice(0), "cudaSetDevice"); }
+inline void SetDevice() {
+  Check(cudaSetDevice(0), "cudaSetDevice");
+  // The default pool hands freed memory back to the driver at every synchronisation unless it
+  // may keep some: up to 1 GiB here (once per process).
+  static const bool kept = [] {
+    cudaMemPool_t pool;
+    Check(cudaDeviceGetDefaultMemPool(&pool, 0), "cudaDeviceGetDefaultMemPool");
+    uint64_t keep = uint64_t{1} << 30;
+    Check(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep), "cudaMemPoolSetAttribute");
+    return true;
+  }();
+  (void)kept;
+}
 }  // namespace hjnet::gpu
 
 #elif defined(HJNET_CUDA_EMU)
-#include <barrier>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -95,11 +109,33 @@ inline void SetDevice() { Check(cudaSetDevice(0), "cudaSetDevice"); }
   ::hjnet::emu::Launch((grid), (block), (smem), [&] { kernel(__VA_ARGS__); })
 
 namespace hjnet::emu {
+// __syncthreads for one block of n threads (C++17; std::barrier is C++20).
+class Barrier {
+ public:
+  explicit Barrier(int n) : n_(n) {}
+  void arrive_and_wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    const unsigned long gen = gen_;
+    if (++arrived_ == n_) {
+      arrived_ = 0;
+      ++gen_;
+      cv_.notify_all();
+      return;
+    }
+    cv_.wait(lock, [&] { return gen_ != gen; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int n_, arrived_ = 0;
+  unsigned long gen_ = 0;
+};
 struct ThreadCtx {
   int tid = 0;
   int64_t bid = 0;
   unsigned char* smem = nullptr;
-  std::barrier<>* bar = nullptr;
+  Barrier* bar = nullptr;
 };
 inline ThreadCtx& Ctx() {
   static thread_local ThreadCtx c;
@@ -110,7 +146,7 @@ inline void Launch(int64_t grid, int block, size_t smem, const std::function<voi
   std::vector<unsigned char> shared(smem + 16);
   for (int64_t b = 0; b < grid; ++b) {
     std::memset(shared.data(), 0xA5, shared.size());  // garbage, as on the device
-    std::barrier<> bar(block);
+    Barrier bar(block);
     std::vector<std::thread> threads;
     threads.reserve(static_cast<size_t>(block));
     for (int t = 0; t < block; ++t) {

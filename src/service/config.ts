@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type Device = 'auto' | 'cpu' | 'cuda';
 
 export interface Config {
   host: string;
@@ -24,6 +25,8 @@ export interface Config {
   trainConcurrency: number;
   /** Native compute threads; null leaves HJNET_THREADS to the addon's default. */
   threads: number | null;
+  /** Backend of the engine (HJNET_DEVICE): auto (CUDA when a device answers, else the CPU), cpu, cuda. */
+  device: Device;
   logLevel: LogLevel;
   /** Requests per window per client; 0 disables rate limiting. */
   rateLimitMax: number;
@@ -92,6 +95,7 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEVICES: Device[] = ['auto', 'cpu', 'cuda'];
 
 function corsOrigin(env: Env): boolean | string[] {
   const v = raw(env, 'HJNET_CORS_ORIGIN');
@@ -129,6 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (raw(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) throw new ConfigError('LOG_LEVEL', LOG_LEVELS.join(' | '), logLevel);
   const threads = raw(env, 'HJNET_THREADS') === undefined ? null : integer(env, 'HJNET_THREADS', 0, 1, 1024);
+  const device = (raw(env, 'HJNET_DEVICE') ?? 'auto').toLowerCase();
+  if (!DEVICES.includes(device as Device)) throw new ConfigError('HJNET_DEVICE', DEVICES.join(' | '), device);
   return {
     host,
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -141,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigin: corsOrigin(env),
     trainConcurrency: integer(env, 'HJNET_TRAIN_CONCURRENCY', 1, 1, 64),
     threads,
+    device: device as Device,
     logLevel: logLevel as LogLevel,
     rateLimitMax: integer(env, 'HJNET_RATE_LIMIT_MAX', 0, 0),
     rateLimitWindowMs: integer(env, 'HJNET_RATE_LIMIT_WINDOW_MS', 60_000, 1),

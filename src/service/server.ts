@@ -1,6 +1,7 @@
 // The entry point of `npm start`: reads the environment, starts the server, and closes it
 // gracefully (in-flight requests finish) on SIGINT/SIGTERM or a fatal error.
 import closeWithGrace from 'close-with-grace';
+import { engineInfo } from '../engine/index.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { SAMPLE_INTERVAL_MS } from './plugins/external/under-pressure.js';
@@ -26,6 +27,17 @@ async function main(): Promise<void> {
   }
   // The native pool reads HJNET_THREADS when the addon loads: checked above, used as given.
   if (config.threads !== null) process.env.HJNET_THREADS = String(config.threads);
+  // The addon reads HJNET_DEVICE on every call. cuda with no usable device would fail every
+  // computation: stop here instead, with the addon's reason.
+  process.env.HJNET_DEVICE = config.device;
+  if (config.device === 'cuda') {
+    try {
+      engineInfo();
+    } catch (err) {
+      process.stderr.write(`hjnet: ${(err as Error).message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+  }
 
   let log: ReturnType<typeof logger> = logger(config);
   if (process.stdout.isTTY) {

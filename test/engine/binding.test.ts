@@ -324,6 +324,15 @@ t.test('float32 overflow falls back to float64', async (tt) => {
     tt.same(Array.from(a.f), Array.from(b.f), mode);
     tt.ok(Array.from(a.f).every(Number.isFinite));
   }
+  // A score of inf - inf = NaN in float32 (weights beyond its range) while the row's max and
+  // sum stay finite: the row is redone in float64 all the same.
+  const nan = makeModel(1, 2, 2, new Float64Array([1e39, -1e39, 0, 0]), new Float64Array([0, -1]), 1);
+  for (const eps of [0.5, 0]) {
+    const opts = { eps, mode: 'logit' as const, topk: 2 };
+    const a = await nan.heads.gibbs(new Float64Array([1, 1]), 1, { ...opts, precision: 'float32' });
+    const b = await nan.heads.gibbs(new Float64Array([1, 1]), 1, { ...opts, precision: 'float64' });
+    tt.same([a.f[0], a.argmax[0], Array.from(a.topkIndex!)], [b.f[0], b.argmax[0], Array.from(b.topkIndex!)], `NaN score, eps ${eps}`);
+  }
 });
 
 t.test('heads option selects one head per query', async (tt) => {

@@ -12,6 +12,7 @@ t.test('defaults', async (t) => {
   t.equal(c.logLevel, 'info');
   t.equal(c.rateLimitMax, 0);
   t.equal(c.trainConcurrency, 1);
+  t.equal(c.device, 'auto');
 });
 
 t.test('values and units', async (t) => {
@@ -25,6 +26,7 @@ t.test('values and units', async (t) => {
     LOG_LEVEL: 'WARN',
     HJNET_THREADS: '4',
     HJNET_TRAIN_CONCURRENCY: '3',
+    HJNET_DEVICE: ' CUDA ',
   });
   t.equal(c.host, '0.0.0.0');
   t.equal(c.port, 0);
@@ -35,6 +37,8 @@ t.test('values and units', async (t) => {
   t.equal(c.logLevel, 'warn');
   t.equal(c.threads, 4);
   t.equal(c.trainConcurrency, 3);
+  t.equal(c.device, 'cuda');
+  t.equal(loadConfig({ HJNET_DEVICE: 'cpu' }).device, 'cpu');
   t.equal(loadConfig({ HJNET_CORS_ORIGIN: '*' }).corsOrigin, true);
 });
 
@@ -52,6 +56,7 @@ t.test('a bad value names its variable', async (t) => {
     HJNET_MAX_EVENT_LOOP_DELAY_MS: 'x',
     HJNET_MAX_EVENT_LOOP_UTILIZATION: '2',
     HJNET_TRUST_PROXY: 'maybe',
+    HJNET_DEVICE: 'gpu',
   };
   for (const [name, value] of Object.entries(bad)) {
     t.throws(() => loadConfig({ [name]: value }), ConfigError, name);

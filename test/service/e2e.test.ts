@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Agent, request } from 'undici';
 import { parseSafetensors } from '../../src/data/safetensors.js';
+import { binding } from '../../src/engine/binding.js';
 import { tempDir } from './fixtures/helper.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,7 +63,7 @@ t.test('the entry point exists (npm run build:ts)', async (t) => {
 });
 
 t.test('a bad environment variable stops start-up, naming it', async (t) => {
-  for (const [name, value] of [['HJNET_BODY_LIMIT', 'huge'], ['PORT', '99999'], ['HJNET_API_KEYS', 'short']]) {
+  for (const [name, value] of [['HJNET_BODY_LIMIT', 'huge'], ['PORT', '99999'], ['HJNET_API_KEYS', 'short'], ['HJNET_DEVICE', 'gpu']]) {
     const child = spawn(process.execPath, [entry], { cwd: root, env: { ...process.env, [name]: value }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (dd) => (err += dd));
@@ -70,6 +71,15 @@ t.test('a bad environment variable stops start-up, naming it', async (t) => {
     t.not(code, 0, `${name}=${value} exits non-zero`);
     t.match(err, name, `stderr names ${name}`);
   }
+});
+
+t.test('HJNET_DEVICE=cuda with no usable CUDA device stops start-up with the reason', { skip: binding().cudaDevice() !== null && 'a CUDA device answers here' }, async (t) => {
+  const child = spawn(process.execPath, [entry], { cwd: root, env: { ...process.env, HJNET_DEVICE: 'cuda' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (dd) => (err += dd));
+  const code = await new Promise((r) => child.on('exit', r));
+  t.equal(code, 78, 'exit code 78 (EX_CONFIG)');
+  t.match(err, /^hjnet: HJNET_DEVICE=cuda but .+unset HJNET_DEVICE/im, 'one line naming HJNET_DEVICE, the reason and the way out');
 });
 
 t.test('SIGKILL during model creates: after a restart every model is whole or absent', async (t) => {

@@ -7,9 +7,35 @@ t.test('/v1/info reports the native engine', async (t) => {
   const app = await build(t);
   const info = json(await app.inject({ url: '/v1/info' }));
   const native = binding();
-  t.same(info, { version: native.version, backends: native.backends(), device: `cpu (${native.simdTarget()})`, threads: native.threads() });
+  const gpu = native.cudaDevice();
+  // HJNET_DEVICE unset (auto): the CUDA device when one answers, else the CPU
+  const device = gpu === null ? `cpu (${native.simdTarget()})` : `cuda:${gpu.name}`;
+  t.same(info, { version: native.version, backends: native.backends(), device, threads: native.threads() });
   t.ok(info.backends.includes('cpu'));
   t.ok(info.threads >= 1);
+});
+
+t.test('/v1/info: the backends compiled in and the one HJNET_DEVICE chooses', async (t) => {
+  const app = await build(t);
+  const native = binding();
+  const saved = process.env.HJNET_DEVICE;
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.HJNET_DEVICE;
+    else process.env.HJNET_DEVICE = saved;
+  });
+  process.env.HJNET_DEVICE = 'cpu';
+  const info = json(await app.inject({ url: '/v1/info' }));
+  t.equal(info.device, `cpu (${native.simdTarget()})`);
+  t.same(info.backends, native.backends());
+  t.ok(['cpu', 'cuda,cpu'].includes(info.backends.join()), `backends ${info.backends.join(', ')}`);
+  const gpu = native.cudaDevice();
+  process.env.HJNET_DEVICE = 'cuda';
+  const cuda = await app.inject({ url: '/v1/info' });
+  if (gpu === null) {
+    t.equal(cuda.statusCode, 500, 'cuda with no usable device: an error, never a silent CPU');
+  } else {
+    t.equal(json(cuda).device, `cuda:${gpu.name}`);
+  }
 });
 
 t.test('health', async (t) => {

@@ -1,22 +1,23 @@
-// Checks the CUDA Gibbs pass (native/cuda/gibbs.cu) against the CPU pass (native/gibbs_kernel.cpp)
-// on random shapes and edge cases, output by output.
+// Checks the CUDA Gibbs pass, through the addon's dispatch (hjnet::device::GibbsOnDevice,
+// native/cuda/backend.cpp), against the CPU pass (native/gibbs_kernel.cpp) on random shapes and
+// edge cases, output by output.
 //
-// Two builds of the same file (scripts/cuda-check.sh builds both):
-//   g++ -DHJNET_CUDA_EMU: the kernels and their host code run in the host emulation of
-//                         native/cuda/runtime.h (no GPU needed; small shapes, it is slow);
-//   nvcc:                 the kernels run on the GPU (scripts/gpu-check.sh).
-// Exit status 0 when every comparison is within tolerance.
+// Two builds of the same file (CMakeLists.txt, "Checks of the CUDA code"):
+//   hjnet_cuda_emu:   the kernels and their host code run in the host emulation of
+//                     native/cuda/runtime.h (no GPU needed; small shapes; npm test runs it);
+//   hjnet_cuda_check: the addon's CUDA objects on the GPU (scripts/gpu-check.sh, with --big).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "cuda/check/checks.h"
 #include "common.h"
-#include "cuda/gibbs.h"
+#include "cuda/backend.h"
 
 namespace {
 
@@ -27,28 +28,17 @@ int g_failures = 0, g_checks = 0;
 
 struct Model {
   std::shared_ptr<HeadsData> H;
-  std::shared_ptr<void> dev[2];
 };
 
-Model MakeModel(std::mt19937_64& rng, int64_t K, int64_t N, int64_t d, double wscale, double bscale, double t,
-                bool ties) {
-  std::normal_distribution<double> nd;
+// A model with support points y = 2tW and initial data g = -b - |y|^2/(4t).
+Model FromWeights(int64_t K, int64_t N, int64_t d, double t, std::vector<double> W, std::vector<double> b) {
   auto H = std::make_shared<HeadsData>();
   H->K = K;
   H->N = N;
   H->d = d;
   H->t = t;
-  H->W.resize(K * N * d);
-  H->b.resize(K * N);
-  for (auto& w : H->W) w = wscale * nd(rng) / std::sqrt(static_cast<double>(d));
-  for (auto& b : H->b) b = bscale * nd(rng);
-  if (ties && N >= 4) {  // neurons 1, 3 and N - 1 (another tile) copy neuron 0 in every head
-    for (int64_t h = 0; h < K; ++h)
-      for (int64_t j : {int64_t{1}, int64_t{3}, N - 1}) {
-        for (int64_t k = 0; k < d; ++k) H->W[(h * N + j) * d + k] = H->W[(h * N) * d + k];
-        H->b[h * N + j] = H->b[h * N];
-      }
-  }
+  H->W = std::move(W);
+  H->b = std::move(b);
   H->y.resize(H->W.size());
   H->g.resize(H->b.size());
   for (int64_t i = 0; i < K * N; ++i) {
@@ -61,66 +51,95 @@ Model MakeModel(std::mt19937_64& rng, int64_t K, int64_t N, int64_t d, double ws
   }
   H->Build();
   H->EnsureF32();
-  return {H, {}};
+  return {H};
+}
+
+Model MakeModel(std::mt19937_64& rng, int64_t K, int64_t N, int64_t d, double wscale, double bscale, double t,
+                bool ties) {
+  std::normal_distribution<double> nd;
+  std::vector<double> W(K * N * d), b(K * N);
+  for (auto& w : W) w = wscale * nd(rng) / std::sqrt(static_cast<double>(d));
+  for (auto& v : b) v = bscale * nd(rng);
+  if (ties && N >= 4) {  // neurons 1, 3 and N - 1 (another tile) copy neuron 0 in every head
+    for (int64_t h = 0; h < K; ++h)
+      for (int64_t j : {int64_t{1}, int64_t{3}, N - 1}) {
+        for (int64_t k = 0; k < d; ++k) W[(h * N + j) * d + k] = W[(h * N) * d + k];
+        b[h * N + j] = b[h * N];
+      }
+  }
+  return FromWeights(K, N, d, t, std::move(W), std::move(b));
 }
 
 struct Out {
-  std::vector<double> f, u, ent, fhat, grad, maxd, tkPi;
+  std::vector<double> f, u, ent, fhat, grad, hess, maxd, tkPi;
   std::vector<int32_t> argmax, tkIdx;
 };
 
 struct Opts {
-  bool f32 = false, distance = false, entropy = true, fhat = true, grad = true, maxd = true;
+  bool f32 = false, distance = false, entropy = true, fhat = true, grad = true, maxd = true,
+       hessian = false, pi = false;
   double eps = 0.1;
   int64_t topk = 5;
-  bool sel = false;
 };
-
-void Alloc(Out& o, int64_t rows, int64_t d, const Opts& op) {
-  o.f.assign(rows, NAN);
-  o.u.assign(op.distance ? rows : 0, NAN);
-  o.argmax.assign(rows, -7);
-  o.ent.assign(op.entropy ? rows : 0, NAN);
-  o.fhat.assign(op.fhat ? rows : 0, NAN);
-  o.grad.assign(op.grad ? rows * d : 0, NAN);
-  o.maxd.assign(op.maxd ? rows : 0, NAN);
-  o.tkIdx.assign(rows * op.topk, -7);
-  o.tkPi.assign(rows * op.topk, NAN);
-}
 
 template <typename V>
 typename V::value_type* Ptr(V& v) {
   return v.empty() ? nullptr : v.data();
 }
 
-void RunCpu(Model& m, const std::vector<double>& X, int64_t B, const std::vector<int32_t>& sel, const Opts& op,
-            Out& o) {
+// One request as the addon builds it (native/addon.cpp, Heads.gibbs), writing into o.
+std::unique_ptr<GibbsRequest> Request(const Model& m, const std::vector<double>& X, int64_t B,
+                                      const std::vector<int32_t>& sel, const Opts& op, Out& o,
+                                      std::vector<double>& pi) {
   const HeadsData& H = *m.H;
-  GibbsRequest rq;
-  rq.H = m.H;
-  rq.f32 = op.f32;
-  rq.distance = op.distance;
-  rq.eps = op.eps;
-  rq.B = B;
-  rq.heads = sel;
-  rq.Kp = sel.empty() ? H.K : 1;
-  rq.X = hwy::AllocateAligned<double>(std::max<size_t>(1, X.size()));
-  std::copy(X.begin(), X.end(), rq.X.get());
-  rq.entropy = op.entropy;
-  rq.fhat = op.fhat;
-  rq.grad = op.grad;
-  rq.maxDistance = op.maxd;
-  rq.topk = op.topk;
-  Alloc(o, B * rq.Kp, H.d, op);
-  rq.f = Ptr(o.f);
-  rq.u = Ptr(o.u);
-  rq.argmax = Ptr(o.argmax);
-  rq.entropyOut = Ptr(o.ent);
-  rq.fhatOut = Ptr(o.fhat);
-  rq.gradOut = Ptr(o.grad);
-  rq.maxDistanceOut = Ptr(o.maxd);
-  rq.topkIndex = Ptr(o.tkIdx);
-  rq.topkPi = Ptr(o.tkPi);
+  auto rq = std::make_unique<GibbsRequest>();
+  rq->H = m.H;
+  rq->f32 = op.f32;
+  rq->distance = op.distance;
+  rq->eps = op.eps;
+  rq->B = B;
+  rq->heads = sel;
+  rq->Kp = sel.empty() ? H.K : 1;
+  rq->X = hwy::AllocateAligned<double>(std::max<size_t>(1, X.size()));
+  std::copy(X.begin(), X.end(), rq->X.get());
+  rq->entropy = op.entropy;
+  rq->fhat = op.fhat;
+  rq->grad = op.grad;
+  rq->hessian = op.hessian;
+  rq->pi = op.pi;
+  rq->maxDistance = op.maxd;
+  rq->topk = op.topk;
+  const int64_t rows = B * rq->Kp, d = H.d;
+  o.f.assign(rows, NAN);
+  o.u.assign(op.distance ? rows : 0, NAN);
+  o.argmax.assign(rows, -7);
+  o.ent.assign(op.entropy ? rows : 0, NAN);
+  o.fhat.assign(op.fhat ? rows : 0, NAN);
+  o.grad.assign(op.grad ? rows * d : 0, NAN);
+  o.hess.assign(op.hessian ? rows : 0, NAN);
+  o.maxd.assign(op.maxd ? rows : 0, NAN);
+  o.tkIdx.assign(rows * op.topk, -7);
+  o.tkPi.assign(rows * op.topk, NAN);
+  pi.assign(op.pi ? rows * H.N : 0, NAN);
+  rq->f = Ptr(o.f);
+  rq->u = Ptr(o.u);
+  rq->argmax = Ptr(o.argmax);
+  rq->entropyOut = Ptr(o.ent);
+  rq->fhatOut = Ptr(o.fhat);
+  rq->gradOut = Ptr(o.grad);
+  rq->hessianOut = Ptr(o.hess);
+  rq->piOut = Ptr(pi);
+  rq->maxDistanceOut = Ptr(o.maxd);
+  rq->topkIndex = Ptr(o.tkIdx);
+  rq->topkPi = Ptr(o.tkPi);
+  return rq;
+}
+
+void RunCpu(const Model& m, const std::vector<double>& X, int64_t B, const std::vector<int32_t>& sel,
+            const Opts& op, Out& o) {
+  const HeadsData& H = *m.H;
+  std::vector<double> pi;
+  const auto rq = Request(m, X, B, sel, op, o, pi);
   const int64_t QT = hjnet::TileQueries(op.f32);
   std::vector<int64_t> qidx;
   for (int64_t h = 0; h < H.K; ++h) {
@@ -128,42 +147,16 @@ void RunCpu(Model& m, const std::vector<double>& X, int64_t B, const std::vector
     for (int64_t q = 0; q < B; ++q)
       if (sel.empty() || sel[q] == h) qidx.push_back(q);
     for (size_t i = 0; i < qidx.size(); i += QT)
-      hjnet::GibbsItem(rq, qidx.data() + i, std::min<int64_t>(QT, qidx.size() - i), h, sel.empty() ? h : 0);
+      hjnet::GibbsItem(*rq, qidx.data() + i, std::min<int64_t>(QT, qidx.size() - i), h, sel.empty() ? h : 0);
   }
 }
 
-void RunDevice(Model& m, const std::vector<double>& X, int64_t B, const std::vector<int32_t>& sel, const Opts& op,
-               Out& o) {
-  const HeadsData& H = *m.H;
-  hjnet::cuda::GibbsJob job;
-  job.H = {H.K, H.N, H.d, H.t, H.W.data(), H.b.data(), H.y.data(), H.g.data()};
-  job.heads = [&m, host = job.H](bool f32) -> const void* {
-    auto& slot = m.dev[f32 ? 1 : 0];
-    if (!slot) slot = hjnet::cuda::UploadHeads(host, f32);
-    return slot.get();
-  };
-  job.f32 = op.f32;
-  job.distance = op.distance;
-  job.eps = op.eps;
-  job.B = B;
-  job.X = X.data();
-  job.sel = sel.empty() ? nullptr : sel.data();
-  job.entropy = op.entropy;
-  job.fhat = op.fhat;
-  job.grad = op.grad;
-  job.maxDistance = op.maxd;
-  job.topk = op.topk;
-  Alloc(o, B * (sel.empty() ? H.K : 1), H.d, op);
-  job.f = Ptr(o.f);
-  job.u = Ptr(o.u);
-  job.argmax = Ptr(o.argmax);
-  job.entropyOut = Ptr(o.ent);
-  job.fhatOut = Ptr(o.fhat);
-  job.gradOut = Ptr(o.grad);
-  job.maxDistanceOut = Ptr(o.maxd);
-  job.topkIndex = Ptr(o.tkIdx);
-  job.topkPi = Ptr(o.tkPi);
-  hjnet::cuda::RunGibbs(job);
+// The device pass through the addon's dispatch; false when it declines the request.
+bool RunDevice(const Model& m, const std::vector<double>& X, int64_t B, const std::vector<int32_t>& sel,
+               const Opts& op, Out& o) {
+  std::vector<double> pi;
+  const auto rq = Request(m, X, B, sel, op, o, pi);
+  return hjnet::device::GibbsOnDevice(*rq);
 }
 
 // |a - b| <= tol, with equal infinities and NaN never accepted.
@@ -221,6 +214,7 @@ void Compare(const std::string& label, const Model& m, const std::vector<double>
     if (op.grad)
       for (int64_t k = 0; k < d; ++k) check("grad", o * d + k, g.grad[o * d + k], c.grad[o * d + k], tp * wmax + 1e-15);
     if (op.maxd) check("maxDistance", o, g.maxd[o], c.maxd[o], (op.f32 ? 1e-5 : 1e-12) * c.maxd[o] + 1e-300);
+    if (op.hessian) check("hessian (float64, CPU pool)", o, g.hess[o], c.hess[o], 0);
     for (int64_t r = 0; r < op.topk; ++r) {
       const int64_t i = o * op.topk + r;
       check("topkPi", i, g.tkPi[i], c.tkPi[i], tp);
@@ -236,21 +230,43 @@ void Compare(const std::string& label, const Model& m, const std::vector<double>
   }
 }
 
+// The CPU pass and the device pass on every precision and score mode. cpu64: the reference is the
+// CPU's float64 pass also for float32 (inputs beyond float32's range, redone in float64).
 void Case(const std::string& name, Model& m, const std::vector<double>& X, int64_t B, Opts op,
-          const std::vector<int32_t>& sel = {}) {
+          const std::vector<int32_t>& sel = {}, bool cpu64 = false) {
   for (int prec = 0; prec < 2; ++prec) {
     for (int mode = 0; mode < 2; ++mode) {
       op.f32 = prec == 1;
       op.distance = mode == 1;
-      Out c, g;
-      RunCpu(m, X, B, sel, op, c);
-      RunDevice(m, X, B, sel, op, g);
       char label[256];
       std::snprintf(label, sizeof label, "%s K=%lld N=%lld d=%lld B=%lld eps=%g %s %s%s", name.c_str(),
                     (long long)m.H->K, (long long)m.H->N, (long long)m.H->d, (long long)B, op.eps,
                     op.f32 ? "float32" : "float64", op.distance ? "distance" : "logit", sel.empty() ? "" : " heads");
+      Out c, g;
+      Opts ref = op;
+      if (cpu64) ref.f32 = false;
+      RunCpu(m, X, B, sel, ref, c);
+      if (!RunDevice(m, X, B, sel, op, g)) {
+        ++g_failures;
+        std::printf("FAIL %s: the device declined the request\n", label);
+        continue;
+      }
       Compare(label, m, X, B, op, sel, c, g);
     }
+  }
+}
+
+// Requests the device leaves to the CPU pass: GibbsOnDevice returns false and writes nothing.
+void Declined(const std::string& name, Model& m, const std::vector<double>& X, int64_t B, const Opts& op) {
+  Out g;
+  ++g_checks;
+  const bool ran = RunDevice(m, X, B, {}, op, g);
+  const bool untouched = std::isnan(g.f[0]) && g.argmax[0] == -7;
+  if (ran || !untouched) {
+    ++g_failures;
+    std::printf("FAIL %s: expected the device to decline it\n", name.c_str());
+  } else {
+    std::printf("ok   %s: left to the CPU pass\n", name.c_str());
   }
 }
 
@@ -263,8 +279,10 @@ std::vector<double> RandomX(std::mt19937_64& rng, int64_t B, int64_t d, double s
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const bool big = argc > 1 && std::strcmp(argv[1], "--big") == 0;  // on a GPU: larger shapes
+namespace hjnet::check {
+
+int GibbsCheck(bool big) {
+  g_failures = g_checks = 0;
   std::mt19937_64 rng(12345);
   struct Shape {
     int64_t K, N, d, B;
@@ -324,6 +342,43 @@ int main(int argc, char** argv) {
     op.topk = 2;
     Case("overflow32", big32, X2, 2, op);
   }
-  std::printf("%d comparisons, %d failing cases\n", g_checks, g_failures);
-  return g_failures == 0 ? 0 : 1;
+  {  // weights or queries beyond float32's range: inf and NaN (inf - inf) scores in float32
+    // neuron 0 is (1e39, -1e39): in float32 its score at (1, 1) is inf - inf
+    Model m = FromWeights(1, 6, 2, 0.5, {1e39, -1e39, 0.5, 0.2, -0.3, 0.9, 0.1, 0.1, 1, -1, 0.25, 0.5},
+                          {0, 0.1, -0.2, 0.3, 0, 1});
+    const std::vector<double> X = {1, 1, 0.5, -0.25, 1.000001, 1, -2, 3};
+    for (double eps : {0.0, 0.5}) {
+      Opts op;
+      op.eps = eps;
+      op.topk = 3;
+      Case("nonfinite32 weights", m, X, 4, op, {}, true);
+      op.fhat = false;  // fhat = sum pi g would be infinite too: the scores alone must tell
+      Case("nonfinite32 weights, no fhat", m, X, 4, op, {}, true);
+    }
+    Model q = MakeModel(rng, 1, 20, 3, 1.0, 1.0, 0.5, false);
+    const std::vector<double> Xq = {1e39, 0, 1, 0.5, -0.5, 2, -3e38, 3e38, 1};
+    Opts op;
+    op.eps = 0.2;
+    op.topk = 2;
+    Case("nonfinite32 queries", q, Xq, 3, op, {}, true);
+  }
+  {  // the Hessian norm (CPU pool after the device pass), the longest device top-k, fallbacks
+    Model m = MakeModel(rng, 2, 100, 3, 1.0, 1.0, 0.5, false);
+    const std::vector<double> X = RandomX(rng, 21, 3, 1.0);
+    Opts op;
+    op.eps = 0.3;
+    op.hessian = true;
+    op.topk = hjnet::device::kDeviceTopkMax;
+    Case("hessian, longest top-k", m, X, 21, op);
+    Opts pi = op;
+    pi.pi = true;
+    Declined("pi", m, X, 21, pi);
+    Opts longer = op;
+    longer.topk = hjnet::device::kDeviceTopkMax + 1;
+    Declined("topk " + std::to_string(longer.topk), m, X, 21, longer);
+  }
+  std::printf("gibbs: %d comparisons, %d failing cases\n", g_checks, g_failures);
+  return g_failures;
 }
+
+}  // namespace hjnet::check

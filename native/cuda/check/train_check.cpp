@@ -1,15 +1,14 @@
 // Checks the CUDA training pass (native/cuda/train.cu) against the CPU pass
 // (hjnet::train::HopfColePass, native/train/hopf_cole_pass.cpp): loss, gradient and predictions,
 // both parametrisations, both losses, float32 and float64, eps = 0 and eps > 0, with and
-// without a row index. Built like gibbs_check.cpp (emulation or nvcc); exit status 0 when all
-// agree within tolerance.
+// without a row index. Built like gibbs_check.cpp (emulation, or the GPU).
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "cuda/check/checks.h"
 #include "cuda/train.h"
 #include "train/hopf_cole_pass.h"
 #include "train/team.h"
@@ -79,8 +78,10 @@ void One(const std::string& name, const Layer& L, int64_t n, bool useIndex, std:
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const bool big = argc > 1 && std::strcmp(argv[1], "--big") == 0;
+namespace hjnet::check {
+
+int TrainCheck(bool big) {
+  g_failures = 0;
   std::mt19937_64 rng(777);
   struct Shape {
     int K, N, d;
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("%d failing cases\n", g_failures);
-  return g_failures == 0 ? 0 : 1;
+  std::printf("train: %d failing cases\n", g_failures);
+  return g_failures;
 }
+
+}  // namespace hjnet::check

@@ -1,0 +1,38 @@
+// What the benchmarks share: the row of ../shared/bench/baseline.py's JSON lines, its data, and
+// the timing loop. (bench/run.ts keeps copies of problem and timed for now.)
+import type { Precision } from '../src/engine/binding.js';
+import { mulberry32 } from '../src/engine/reference.js';
+
+export interface BenchRow {
+  library: string;
+  op: string;
+  B: number;
+  N: number;
+  d: number;
+  dtype: Precision;
+  median_s: number;
+  min_s: number;
+}
+
+/** The same data as baseline.py draws: X ~ N(0, 1), W ~ N(0, 1/d), b ~ N(0, 1). */
+export function problem(B: number, N: number, d: number) {
+  const rand = mulberry32(B * 31 + N * 7 + d);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const X = Float64Array.from({ length: B * d }, normal);
+  const W = Float64Array.from({ length: N * d }, () => normal() / Math.sqrt(d));
+  const b = Float64Array.from({ length: N }, normal);
+  return { X, W, b };
+}
+
+/** Median and best of `repeat` timed calls, after one untimed warm-up call. */
+export async function timed(fn: () => Promise<unknown>, repeat: number): Promise<{ median: number; min: number }> {
+  await fn();
+  const ts: number[] = [];
+  for (let r = 0; r < repeat; r++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  ts.sort((a, b) => a - b);
+  return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
+}
