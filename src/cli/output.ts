@@ -1,23 +1,18 @@
-// Where a trained model goes: a safetensors file (tensors W, b, y, g in float64; metadata eps, t,
-// task, name, training) or a running service (POST /v1/models with the support form).
+// Where a trained model goes: a safetensors file (tensors W, b, y, g in float64; the metadata of
+// engine/weights-metadata.ts, as the service writes them) or a running service (POST /v1/models
+// with the support form).
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { encodeBase64Tensor } from '../data/base64-tensor.js';
 import { serializeSafetensors } from '../data/safetensors.js';
 import type { Tensor as DataTensor } from '../data/tensor.js';
 import { createModel, type ModelSpec } from '../engine/index.js';
+import { weightsMetadata } from '../engine/weights-metadata.js';
 
 /** Writes the model to `path` atomically (a temporary file renamed into place). */
 export async function writeModelFile(path: string, spec: ModelSpec): Promise<void> {
   const model = await createModel(spec);
   const tensors = model.tensors() as unknown as Record<string, DataTensor>;
-  const metadata: Record<string, string> = {
-    format: 'hjnet',
-    eps: String(model.info.eps),
-    t: String(model.info.t),
-    task: model.info.task,
-  };
-  if (model.info.name !== null) metadata.name = model.info.name;
-  if (spec.training) metadata.training = JSON.stringify(spec.training);
+  const metadata = weightsMetadata(model.info);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, serializeSafetensors(tensors, metadata));

@@ -67,7 +67,7 @@ Training (the fields of POST /v1/train):
   --name NAME               the model's name
 
 Output:
-  --out FILE                write the model as safetensors (tensors W, b, y, g; metadata eps, t, task, training)
+  --out FILE                write the model as safetensors (tensors W, b, y, g; metadata format, form, task, eps, t, classes, name, training)
   --server URL              register the model with the service at URL (POST /v1/models); prints its id
   --api-key KEY             bearer key for --server (default: $HJNET_API_KEY)
   --json                    print a JSON summary on stdout instead of the path or id

@@ -78,8 +78,8 @@ export function shapeSize(shape: readonly number[], field = 'shape'): number {
     const s = shape[i];
     if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) {
       throw new TensorError(
-        `Expected non-negative integer at ${field}[${i}] but received ${describeValue(s)}`,
-        { field, path: `${field}[${i}]`, expected: 'non-negative integer', received: describeValue(s) },
+        `Expected non-negative safe integer (<= 2^53 - 1) at ${field}[${i}] but received ${describeValue(s)}`,
+        { field, path: `${field}[${i}]`, expected: 'non-negative safe integer (<= 2^53 - 1)', received: describeValue(s) },
       );
     }
     n *= s;

@@ -57,7 +57,7 @@ export class InProcessQueue implements TrainQueue {
       created_at: new Date().toISOString(),
       started_at: null,
       finished_at: null,
-      progress: { step: 0, steps: 0, loss: null, val_metric: null },
+      progress: { step: 0, steps: submission.steps, loss: null, val_metric: null },
       history: [],
       model_id: null,
       error: null,

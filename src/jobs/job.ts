@@ -41,8 +41,15 @@ export function isFinished(status: JobStatus): boolean {
   return status === 'succeeded' || status === 'failed' || status === 'cancelled';
 }
 
-/** Appends a tick, halving the history (every other point) when it is full. */
+/**
+ * Appends a tick, halving the history (every other point) when it is full. A tick replaces the
+ * entries at or after its step (the job's final metrics after the optimiser's last report at the
+ * same step), so the steps strictly increase.
+ */
 export function appendHistory(history: JobProgress[], tick: JobProgress): JobProgress[] {
-  const kept = history.length >= HISTORY_LIMIT ? history.filter((_, i) => i % 2 === 1) : history;
+  let end = history.length;
+  while (end > 0 && history[end - 1].step >= tick.step) end--;
+  const previous = history.slice(0, end);
+  const kept = previous.length >= HISTORY_LIMIT ? previous.filter((_, i) => i % 2 === 1) : previous;
   return [...kept, tick];
 }

@@ -6,6 +6,8 @@ export interface TrainSubmission {
   name: string | null;
   task: string;
   method: string;
+  /** Optimisation steps the job will run (0 for closed-form): a queued job's progress.steps. */
+  steps: number;
   /** The validated request, handed to the runner untouched. */
   request: unknown;
 }

@@ -22,14 +22,14 @@ export interface StoredModel {
 
 export interface StoredWeights {
   tensors: ModelTensors;
-  /** String metadata stored with the weights (eps, t). */
+  /** String metadata stored with the weights (the service's: engine/weights-metadata.ts). */
   metadata: Record<string, string>;
 }
 
 export interface ModelStore {
   /**
    * Stores a model under a new server-generated id. The record must be JSON-representable.
-   * `metadata` goes into the weights file's header (the service passes {eps, t}).
+   * `metadata` goes into the weights file's header (the service passes eps, t, form, task, ...).
    */
   create(record: Record<string, unknown>, tensors: ModelTensors, metadata?: Record<string, string | number>): Promise<StoredModel>;
   /** undefined when absent or when `id` is not a well-formed model id. */

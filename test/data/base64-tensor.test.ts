@@ -58,7 +58,8 @@ t.test('malformed binary tensors', async (t) => {
   t.equal(err(() => decodeBase64Tensor({ dtype: 'float16', shape: [4], data: good }, 'X')).path, 'X.dtype');
   t.equal(err(() => decodeBase64Tensor({ dtype: 'int32', shape: [8], data: good }, 'X')).expected, 'dtype "float32" or "float64"');
   t.equal(err(() => decodeBase64Tensor({ dtype: 'float64', shape: [-4], data: good }, 'X')).path, 'X.shape[0]');
-  t.equal(err(() => decodeBase64Tensor({ dtype: 'float64', shape: [1.5], data: good }, 'X')).expected, 'non-negative integer');
+  t.equal(err(() => decodeBase64Tensor({ dtype: 'float64', shape: [1.5], data: good }, 'X')).expected, 'non-negative safe integer (<= 2^53 - 1)');
+  t.equal(err(() => decodeBase64Tensor({ dtype: 'float64', shape: [0, 2 ** 60], data: '' }, 'X')).expected, 'non-negative safe integer (<= 2^53 - 1)', 'a dimension past 2^53 is named for what it is');
   t.equal(err(() => decodeBase64Tensor({ dtype: 'float64', shape: '4', data: good }, 'X')).path, 'X.shape');
   t.equal(err(() => decodeBase64Tensor({ dtype: 'float64', shape: [4], data: good, extra: 1 }, 'X')).path, 'X.extra');
   t.equal(err(() => decodeBase64Tensor({ dtype: 'float64', shape: [2 ** 40, 2 ** 40], data: good }, 'X')).field, 'X.shape');

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { FsJobStore } from '../../src/jobs/job-store.js';
 import { InProcessQueue, type TrainRunner } from '../../src/jobs/in-process-queue.js';
-import { HISTORY_LIMIT, type JobRecord } from '../../src/jobs/job.js';
+import { appendHistory, HISTORY_LIMIT, type JobRecord } from '../../src/jobs/job.js';
 
 /** A runner that ticks every 5 ms for `steps` steps unless aborted. */
 function ticking(steps: number, outcome: 'ok' | 'fail' = 'ok'): TrainRunner & { running: number; peak: number } {
@@ -28,7 +28,7 @@ function ticking(steps: number, outcome: 'ok' | 'fail' = 'ok'): TrainRunner & { 
   return runner;
 }
 
-const submission = { name: null, task: 'regression', method: 'adam', request: {} };
+const submission = { name: null, task: 'regression', method: 'adam', steps: 10, request: {} };
 
 async function until(queue: InProcessQueue, id: string, done: (job: JobRecord) => boolean): Promise<JobRecord> {
   for (;;) {
@@ -143,4 +143,19 @@ t.test('ids are validated before any path is built', async (t) => {
   const store = await FsJobStore.open(t.testdir());
   t.equal(await store.get('../../etc/passwd'), undefined);
   t.equal(await store.get('j_0123456789abcdef'), undefined);
+});
+
+t.test('a queued job shows its steps; a tick at an earlier or equal step replaces the entries it overtakes', async (t) => {
+  const store = await FsJobStore.open(t.testdir());
+  const queue = new InProcessQueue({ store, run: ticking(1000), concurrency: 1, persistEveryMs: 0 });
+  await queue.submit(submission);
+  const queued = await queue.submit({ ...submission, steps: 1234 });
+  t.match(queued, { status: 'queued', progress: { step: 0, steps: 1234 } });
+  await queue.close();
+
+  const tick = (step: number, loss: number) => ({ step, steps: 3, loss, val_metric: null });
+  let history = [tick(1, 3), tick(2, 2), tick(3, 1)];
+  history = appendHistory(history, tick(3, 0.5));
+  t.same(history, [tick(1, 3), tick(2, 2), tick(3, 0.5)], 'the final metrics replace the last report at the same step');
+  t.same(appendHistory(history, tick(2, 9)).map((h) => h.step), [1, 2]);
 });

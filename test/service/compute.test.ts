@@ -137,3 +137,43 @@ t.test('engine argument errors are 400 naming the field', async (t) => {
   p = problemOf(t, await app.inject({ method: 'POST', url, payload: { X, eps: 'big' } }), 400);
   t.equal(p.field, 'eps');
 });
+
+t.test('a NaN in a result is a 500 logged with its route, never a silent null; infinities stay null', async (t) => {
+  const lines: string[] = [];
+  const app = await build(t, {}, { logger: { level: 'error', stream: { write: (line: string) => lines.push(line) } } });
+  const { id } = await createModel(app);
+  // A stand-in for an engine defect: the result of the next computation gets a value.
+  const run = app.engine.run.bind(app.engine);
+  let poison: ((result: any) => void) | null = null;
+  app.engine.run = async (op, call) => {
+    const result = await run(op, call);
+    if (op !== 'create_model' && poison) poison(result);
+    return result;
+  };
+  const send = async (url: string, payload: object, change: (result: any) => void) => {
+    poison = change;
+    return app.inject({ method: 'POST', url, payload });
+  };
+
+  for (const encoding of ['json', 'base64']) {
+    const res = await send(`/v1/models/${id}/evaluate`, { X, encoding }, (r) => (r.f.data[1] = NaN));
+    t.match(problemOf(t, res, 500).detail, /see its log/, `evaluate, ${encoding}`);
+    t.notMatch(res.payload, /null/, 'no null in its place');
+    const logged = JSON.parse(lines.at(-1) as string);
+    t.match(logged, { route: 'POST /v1/models/:id/evaluate', err: { message: /NaN in the result at f\[1\]\[0\]/ } }, 'the log names the route and the value');
+  }
+  let res = await send('/v1/certify-radius', { model: smallModel, X }, (r) => (r.results[2].radius = NaN));
+  problemOf(t, res, 500);
+  t.match(JSON.parse(lines.at(-1) as string), { route: 'POST /v1/certify-radius', err: { message: /results\[2\]\.radius/ } });
+  res = await send(`/v1/models/${id}/attribute`, { X }, (r) => (r.results[0].top[1].pi = NaN));
+  problemOf(t, res, 500);
+  t.match(JSON.parse(lines.at(-1) as string).err.message, /results\[0\]\.top\[1\]\.pi/);
+
+  // Infinite values (e.g. an unbounded radius) are null, as documented.
+  res = await send(`/v1/models/${id}/evaluate`, { X }, (r) => (r.f.data[1] = -Infinity));
+  t.equal(res.statusCode, 200, res.payload);
+  t.equal(json(res).f[1][0], null);
+  res = await send(`/v1/models/${id}/certify-radius`, { X }, (r) => (r.results[0].radius = Infinity));
+  t.equal(res.statusCode, 200, res.payload);
+  t.equal(json(res).results[0].radius, null);
+});

@@ -136,3 +136,69 @@ t.test('429 when the rate limit is exceeded', async (t) => {
   t.ok(Number(res.headers['retry-after']) > 0, 'Retry-After');
   t.equal((await app.inject({ url: '/health/live' })).statusCode, 200, 'probes are not limited');
 });
+
+t.test('binary tensors that fail the schema are named by field, with what was expected', async (t) => {
+  const app = await build(t);
+  const { id } = await createModel(app);
+  const good = { dtype: 'float64', shape: [1, 2], data: Buffer.from(Float64Array.of(0.5, -0.2).buffer).toString('base64') };
+  const cases: [object, string, RegExp][] = [
+    [{ ...good, dtype: 'float16' }, 'X.dtype', /"float32", "float64"/],
+    [{ ...good, shape: [1, -2] }, 'X.shape[1]', />= 0/],
+    [{ ...good, shape: [0.5, 4] }, 'X.shape[0]', /integer/],
+    [{ ...good, shape: [0, 2 ** 60] }, 'X.shape[1]', /9007199254740991/],
+    [{ dtype: 'float64', shape: [1, 2] }, 'X.data', /required/],
+    [{ ...good, data: 5 }, 'X.data', /string/],
+    [{ ...good, extra: 1 }, 'X.extra', /no such property/],
+  ];
+  for (const [X, field, expected] of cases) {
+    const p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X } }), 400);
+    t.match(p, { field, expected }, field);
+    t.notMatch(p.detail, /Expected array/, `${field}: not reported as a bad nested array`);
+  }
+  let p = problemOf(t, await app.inject({ method: 'POST', url: '/v1/evaluate', payload: { model: { ...smallModel, W: { ...good, dtype: 'int32' } }, X } }), 400);
+  t.match(p, { field: 'model.W.dtype', received: '"int32"' }, 'inside an inline model');
+  // Neither form: both are named. Nested arrays are still reported inside the array.
+  p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: 5 } }), 400);
+  t.match(p, { field: 'X', expected: 'array or BinaryTensor {dtype, shape, data}', received: '5' });
+  p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: [[1, 'a']] } }), 400);
+  t.match(p, { field: 'X[0][1]', expected: 'number' });
+  p = problemOf(t, await app.inject({ method: 'POST', url: '/v1/train', payload: { task: 'regression', data: { X: [[0], [1]], y: [0, 1] }, eps: -1 } }), 400);
+  t.match(p, { field: 'eps', expected: '>= 0 or "auto"' }, 'a number-or-literal union lists both');
+});
+
+t.test('a bad shape is a 400 before the budgets, not a 422', async (t) => {
+  const app = await build(t, { maxWork: 30, maxOutput: 20 });
+  const { id } = await createModel(app); // d = 2
+  const bin = (shape: number[], n: number) => ({ dtype: 'float64', shape, data: Buffer.alloc(n * 8).toString('base64') });
+  const cases: [unknown, RegExp][] = [
+    [bin([2 ** 30, 2 ** 30, 2 ** 30], 1), /^X\.shape/],
+    [bin([2 ** 40, 2], 1), /^X\.data$/],
+    [bin([1e300, 2], 1), /^X\.shape\[0\]$/],
+    [bin([11, 2, 1], 22), /^X\.shape$/],
+  ];
+  for (const url of [`/v1/models/${id}/evaluate`, `/v1/models/${id}/certify-radius`, '/v1/attribute']) {
+    for (const [X, field] of cases) {
+      const payload = url.startsWith('/v1/models') ? { X } : { model: smallModel, X };
+      t.match(problemOf(t, await app.inject({ method: 'POST', url, payload }), 400).field, field, `${url}: ${field}`);
+    }
+  }
+  // The width is checked against a stored model before the budget too.
+  const wide = Array.from({ length: 11 }, () => [0, 0, 0]);
+  t.match(problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: wide } }), 400), { field: 'X', received: 'shape [11, 3]' });
+  t.match(problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: bin([1e6, 0], 0) } }), 400), { field: 'X', received: 'shape [1000000, 0]' });
+  // An inline model's binary tensors are read before its K·N² budget.
+  const W = bin([2 ** 40, 2], 1);
+  t.equal(problemOf(t, await app.inject({ method: 'POST', url: '/v1/evaluate', payload: { model: { ...smallModel, W }, X } }), 400).field, 'model.W.data');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: bin([11, 2], 22) } })).statusCode, 422, 'a well-formed X over budget is still a 422');
+});
+
+t.test('an empty body with Content-Type application/json is fine where no body is expected', async (t) => {
+  const app = await build(t);
+  const { id } = await createModel(app);
+  const headers = { 'content-type': 'application/json' };
+  t.equal((await app.inject({ method: 'GET', url: `/v1/models/${id}`, headers })).statusCode, 200);
+  t.equal(problemOf(t, await app.inject({ method: 'DELETE', url: `/v1/models/${id}`, headers, payload: '{' }), 400).field, 'body', 'invalid JSON is still a 400');
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/models/${id}`, headers })).statusCode, 204);
+  problemOf(t, await app.inject({ method: 'DELETE', url: '/v1/jobs/j_0123456789abcdef', headers }), 404);
+  t.equal(problemOf(t, await app.inject({ method: 'POST', url: '/v1/models', headers }), 400).field, 'body', 'a route that takes a body still needs one');
+});

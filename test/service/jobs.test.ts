@@ -50,6 +50,8 @@ t.test('a job trains, stores an evaluable model and names itself in it', async (
   t.equal(job.progress.steps, 300);
   t.ok(job.progress.loss !== null && job.progress.loss < 0.01, `final loss ${job.progress.loss}`);
   t.ok(job.history.length >= 1, 'history');
+  t.ok(job.history.every((h, i) => i === 0 || h.step > job.history[i - 1].step), 'history steps strictly increase');
+  t.same(job.history.at(-1), job.progress, 'the last entry is the final progress');
 
   const model = json(await app.inject({ url: `/v1/models/${job.model_id}` }));
   t.match(model, { name: 'abs', task: 'regression', form: 'support', K: 1, N: 10, d: 1 });
@@ -352,4 +354,24 @@ t.test('the event stream unsubscribes when the client goes away, and ends on clo
   t.ok(Date.now() - closing < 5000, 'close does not wait on the stream');
   const seen = await collected;
   t.match(seen.at(-1), { event: 'end', data: { id, status: 'cancelled' } });
+});
+
+t.test('a queued job shows the steps it will run; history steps strictly increase after a warm start', async (t) => {
+  const app = await build(t, { trainConcurrency: 1 });
+  const blocker = await start(app, long);
+  const warm = { ...small, method: 'lbfgs', steps: 40, warm_start_steps: 60 };
+  const queued = [await start(app, small), await start(app, warm), await start(app, { ...small, method: 'closed-form', steps: undefined })];
+  const steps = [];
+  for (const id of queued) {
+    const job = json(await app.inject({ url: `/v1/jobs/${id}` })) as JobRecord;
+    t.equal(job.status, 'queued');
+    steps.push(job.progress.steps);
+  }
+  t.same(steps, [300, 100, 0], 'adam: steps; lbfgs: warm start + steps; closed-form: none');
+  for (const id of [blocker, queued[0], queued[2]]) await app.inject({ method: 'DELETE', url: `/v1/jobs/${id}` });
+  const done = await until(app, queued[1], finished);
+  t.equal(done.status, 'succeeded', done.error ?? '');
+  const history = done.history.map((h) => h.step);
+  t.ok(history.every((s, i) => i === 0 || s > history[i - 1]), `history steps strictly increase: ${history.join(' ')}`);
+  t.ok(history.some((s) => s > 60), 'L-BFGS steps are numbered on from the warm start');
 });

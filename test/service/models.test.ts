@@ -1,6 +1,7 @@
 // /v1/models: register (weights, support points, binary tensors), list, read, weights, delete.
 import t from 'tap';
 import { parseSafetensors } from '../../src/data/safetensors.js';
+import { createModel as createEngineModel } from '../../src/engine/index.js';
 import { MemoryModelStore } from '../../src/store/memory-model-store.js';
 import { build, classModel, createModel, json, problemOf, smallModel } from './fixtures/helper.js';
 
@@ -108,4 +109,34 @@ t.test('the store stays behind its interface', async (t) => {
   const record = await createModel(app);
   t.ok(await store.get(record.id), 'created through the injected store');
   t.equal((await store.list()).length, 1);
+});
+
+t.test('the weights file carries what a reader needs to rebuild the model', async (t) => {
+  const app = await build(t);
+  const record = await createModel(app, { ...classModel, name: 'three-classes' });
+  const st = parseSafetensors((await app.inject({ url: `/v1/models/${record.id}/weights` })).rawPayload);
+  t.match(st.metadata, { format: 'hjnet', form: 'weights', task: 'classification', name: 'three-classes', eps: '0.1', t: '1' });
+  t.same(JSON.parse(st.metadata.classes), ['a', 'b', 'c']);
+  // Rebuilt from the file alone, the model is the one the service holds.
+  const { W, b } = st.tensors;
+  const rebuilt = await createEngineModel({
+    name: st.metadata.name,
+    task: st.metadata.task as 'classification',
+    classes: JSON.parse(st.metadata.classes),
+    eps: Number(st.metadata.eps),
+    t: Number(st.metadata.t),
+    W: { data: W.data as Float64Array, shape: W.shape },
+    b: { data: b.data as Float64Array, shape: b.shape },
+  });
+  const { id, created_at, ...info } = record;
+  t.same(rebuilt.info, info);
+  const X = [[0.3, -0.2], [-1, 2]];
+  const served = json(await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X } }));
+  const local = await rebuilt.evaluate(X);
+  t.same(Array.from(local.class!.data), served.class, 'the same classes');
+
+  const support = await createModel(app, { eps: 0.2, support: { y: [[0, 1], [1, 0]], g: [0, 0.5] } });
+  const meta = parseSafetensors((await app.inject({ url: `/v1/models/${support.id}/weights` })).rawPayload).metadata;
+  t.match(meta, { form: 'support', task: 'regression' });
+  t.notOk('classes' in meta || 'name' in meta || 'training' in meta, 'unset fields are left out');
 });

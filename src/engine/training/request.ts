@@ -62,6 +62,13 @@ export interface TrainPlan {
   precision: Precision;
 }
 
+/** Adam steps, then L-BFGS iterations (numbered on from the Adam steps), that a plan runs; closed-form runs none. */
+export function optimizerSteps(plan: TrainPlan): { adam: number; lbfgs: number } {
+  if (plan.method === 'closed-form') return { adam: 0, lbfgs: 0 };
+  const lbfgs = plan.method === 'lbfgs' || (plan.method === 'fixed-support' && plan.optimizer === 'lbfgs');
+  return { adam: plan.method === 'lbfgs' ? plan.warmStartSteps : lbfgs ? 0 : plan.steps, lbfgs: lbfgs ? plan.steps : 0 };
+}
+
 const METHODS: readonly TrainMethod[] = ['adam', 'lbfgs', 'closed-form', 'fixed-support'];
 const MAX_STEPS = 10_000_000;
 

@@ -7,7 +7,7 @@ import { autoEps, autoT, GAUGE_RULE, lipschitzEstimate, supportSpacing } from '.
 import { CLASSIFICATION_MARGIN, initialTargets, supportCoordinates, supportInit, weightsInit } from './init.js';
 import { trainingBinding, type NativeLayer, type NativeProgress, type NativeTargets, type NativeTraining } from './native.js';
 import { permutation, seededUniform } from './random.js';
-import { parseTrainRequest, type TrainPlan, type TrainRequest } from './request.js';
+import { optimizerSteps, parseTrainRequest, type TrainPlan, type TrainRequest } from './request.js';
 import { fitStandardization, gaugeToStandard, standardizeInputs, standardizeTargets, toRawUnits, type Standardization } from './standardize.js';
 
 /** Progress in raw units (loss: MSE or cross-entropy; val_metric: RMSE or accuracy); null while unknown. */
@@ -184,9 +184,7 @@ export async function train(request: TrainRequest, options: TrainOptions = {}): 
   let stoppedEarly = false;
   let bestStep = 0;
   if (method !== 'closed-form') {
-    const lbfgs = method === 'lbfgs' || (method === 'fixed-support' && plan.optimizer === 'lbfgs');
-    const adamSteps = method === 'lbfgs' ? plan.warmStartSteps : lbfgs ? 0 : plan.steps;
-    const lbfgsSteps = lbfgs ? plan.steps : 0;
+    const { adam: adamSteps, lbfgs: lbfgsSteps } = optimizerSteps(plan);
     const total = adamSteps + lbfgsSteps;
     const outcome = await runNative(
       native,

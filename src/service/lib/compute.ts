@@ -1,11 +1,14 @@
-// The three operations as the routes run them, on a stored or an inline model: budgets first,
-// then the engine (measured by app.engine), then the wire encoding. No math here.
+// The three operations as the routes run them, on a stored or an inline model: the queries'
+// shape first (a 400), then the budgets (a 422), the engine (measured by app.engine) and the
+// wire encoding. No math here.
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { AttributeResponse, CertifyResponse, EvaluateResponse } from '../schemas/compute.js';
+import { readTensor, type Dense } from '../../engine/tensor-input.js';
 import type { AttributeOptions, CertifyOptions, EvaluateOptions, Model, OutputName } from '../../engine/types.js';
 import { checkOutput, checkWork } from './budget.js';
-import { encodeResult, finiteOrNull, leadingShape, toEngineInput, type Encoding } from './tensors.js';
+import { invalid } from './problem.js';
+import { encodeResult, finiteOrNull, type Encoding } from './tensors.js';
 
 interface Common {
   X: unknown;
@@ -29,9 +32,17 @@ export interface CertifyRequest extends Common {
   attack?: { steps?: number };
 }
 
-/** Batch size B as the request states it (the engine checks the rest of the shape). */
-function batchOf(X: unknown): number {
-  return leadingShape(X, 1)[0] ?? 0;
+/** Queries X [B, d] in any request form, read and rank-checked (before budgets, which trust B). */
+export function readQueries(X: unknown): Dense {
+  return readTensor(X, 'X', [2]);
+}
+
+/** The queries with their width checked against the model, so that a bad shape is a 400 and not a budget's 422. */
+function queries(model: Model, X: unknown): Dense {
+  const q = readQueries(X);
+  const { d } = model.info;
+  if (q.shape[0] > 0 && q.shape[1] !== d) throw invalid('X', `shape [B, ${d}] (d = ${d} for this model)`, `shape [${q.shape.join(', ')}]`);
+  return q;
 }
 
 /** Extra passes a request makes beyond its first, e.g. attack steps; counted in the work budget. */
@@ -48,7 +59,8 @@ function options<T extends object>(body: T, keys: (keyof T)[]): Partial<T> {
 
 export async function evaluate(app: FastifyInstance, model: Model, body: EvaluateRequest): Promise<Static<typeof EvaluateResponse>> {
   const { K, N, d, task } = model.info;
-  const B = batchOf(body.X);
+  const X = queries(model, body.X);
+  const B = X.shape[0];
   checkWork(app.config, B, N, K);
   const outputs = new Set(body.outputs ?? []);
   const perHead =
@@ -61,7 +73,6 @@ export async function evaluate(app: FastifyInstance, model: Model, body: Evaluat
     2 * Math.min(body.topk ?? 0, N) +
     (task === 'classification' ? 1 : 0);
   checkOutput(app.config, B * K * perHead + B);
-  const X = toEngineInput(body.X, 'X');
   const opts: EvaluateOptions = options(body, ['eps', 'precision', 'outputs', 'topk']);
   const result = await app.engine.run('evaluate', () => model.evaluate(X, opts));
   return encodeResult(result, body.encoding ?? 'json') as Static<typeof EvaluateResponse>;
@@ -69,10 +80,10 @@ export async function evaluate(app: FastifyInstance, model: Model, body: Evaluat
 
 export async function attribute(app: FastifyInstance, model: Model, body: AttributeRequest): Promise<Static<typeof AttributeResponse>> {
   const { K, N } = model.info;
-  const B = batchOf(body.X);
+  const X = queries(model, body.X);
+  const B = X.shape[0];
   checkWork(app.config, B, N, K);
   checkOutput(app.config, B * (5 + 4 * Math.min(body.k ?? 10, N)));
-  const X = toEngineInput(body.X, 'X');
   const opts: AttributeOptions = options(body, ['eps', 'precision', 'head', 'k', 'mass']);
   const result = await app.engine.run('attribute', () => model.attribute(X, opts));
   return finiteOrNull(result) as Static<typeof AttributeResponse>;
@@ -80,10 +91,10 @@ export async function attribute(app: FastifyInstance, model: Model, body: Attrib
 
 export async function certifyRadius(app: FastifyInstance, model: Model, body: CertifyRequest): Promise<Static<typeof CertifyResponse>> {
   const { K, N } = model.info;
-  const B = batchOf(body.X);
+  const X = queries(model, body.X);
+  const B = X.shape[0];
   checkWork(app.config, B, N, K, passesOf('certify', body));
   checkOutput(app.config, B * 10);
-  const X = toEngineInput(body.X, 'X');
   const opts: CertifyOptions = options(body, ['eps', 'precision', 'tau', 'head', 'target', 'attack']);
   const result = await app.engine.run('certify_radius', () => model.certifyRadius(X, opts));
   return finiteOrNull(result) as Static<typeof CertifyResponse>;

@@ -5,7 +5,8 @@ import { Type, type Static } from 'typebox';
 export const BinaryTensorInput = Type.Object(
   {
     dtype: Type.Enum(['float32', 'float64']),
-    shape: Type.Array(Type.Integer({ minimum: 0 })),
+    // Safe integers: a larger dimension would not be read back exactly.
+    shape: Type.Array(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     data: Type.String({ contentEncoding: 'base64', description: 'Standard padded base64 of the little-endian element bytes' }),
   },
   { additionalProperties: false, title: 'BinaryTensor', description: 'A tensor in binary form' },

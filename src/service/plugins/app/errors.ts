@@ -9,31 +9,72 @@ import { describeJson, fieldFromPointer } from '../../lib/field.js';
 
 interface AjvError {
   instancePath: string;
+  schemaPath: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
   data?: unknown;
+  parentSchema?: { title?: string; required?: string[] };
+}
+
+interface FieldIssue {
+  field: string;
+  /** Path segments of the field: a deeper issue is a more precise one. */
+  depth: number;
+  expected: string;
+  received: string;
+}
+
+function issueOf(e: AjvError): FieldIssue {
+  let field = fieldFromPointer(e.instancePath);
+  let depth = e.instancePath.split('/').length - 1;
+  // ajv says "must be array": the problem says what was expected, "array".
+  let expected = (e.message ?? 'a valid value').replace(/^must (be )?/, '');
+  let received = describeJson(e.data);
+  if (e.keyword === 'required' || e.keyword === 'additionalProperties') {
+    const key = String(e.keyword === 'required' ? e.params.missingProperty : e.params.additionalProperty);
+    field = field ? `${field}.${key}` : key;
+    depth++;
+    expected = e.keyword === 'required' ? 'a value (required field)' : 'no such property';
+    received = e.keyword === 'required' ? 'nothing' : describeJson((e.data as Record<string, unknown> | undefined)?.[key]);
+  } else if (e.keyword === 'enum') {
+    expected = `one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  } else if (e.keyword === 'const') {
+    expected = JSON.stringify(e.params.allowedValue);
+  } else if (e.keyword === 'type' && e.params.type === 'object' && e.parentSchema?.title) {
+    // A named object form, e.g. "BinaryTensor {dtype, shape, data}".
+    expected = `${e.parentSchema.title} {${(e.parentSchema.required ?? []).join(', ')}}`;
+  }
+  return { field, depth, expected, received };
+}
+
+/**
+ * The issue to report. A union (nested arrays | binary tensor) yields the errors of each branch
+ * and then its own "anyOf": the branch that got deepest into the value is the form the caller
+ * meant (a binary tensor with a bad dtype is reported at X.dtype, not as "expected array"). When
+ * no branch got past the union itself, each branch's expectation is listed.
+ */
+function issueOfValidation(errors: AjvError[]): FieldIssue {
+  const union = errors.find((e) => e.keyword === 'anyOf');
+  if (!union) return issueOf(errors[0]);
+  // A branch can fail twice at one place ("auto": type string, then const): its last error is the precise one.
+  const byBranch = new Map<string, FieldIssue>();
+  for (const e of errors) {
+    if (e === union) continue;
+    const inUnion = e.schemaPath.startsWith(`${union.schemaPath}/`);
+    byBranch.set(inUnion ? e.schemaPath.slice(union.schemaPath.length).split('/')[1] : e.schemaPath.split('/')[0], issueOf(e));
+  }
+  const branches = [...byBranch.values()];
+  const deepest = branches.reduce((best, b) => (b.depth > best.depth ? b : best));
+  if (deepest.depth > union.instancePath.split('/').length - 1) return deepest;
+  return { ...deepest, expected: [...new Set(branches.map((b) => b.expected))].join(' or ') };
 }
 
 function fromValidation(err: FastifyError): ProblemDetails {
-  const first = (err.validation as unknown as AjvError[])[0];
   const context = err.validationContext ?? 'body';
-  let field = fieldFromPointer(first.instancePath);
-  // ajv says "must be array": the problem says what was expected, "array".
-  let expected = (first.message ?? 'a valid value').replace(/^must (be )?/, '');
-  let received = describeJson(first.data);
-  if (first.keyword === 'required') {
-    field = field ? `${field}.${String(first.params.missingProperty)}` : String(first.params.missingProperty);
-    expected = 'a value (required field)';
-    received = 'nothing';
-  } else if (first.keyword === 'additionalProperties') {
-    const extra = String(first.params.additionalProperty);
-    field = field ? `${field}.${extra}` : extra;
-    expected = 'no such property';
-    received = describeJson((first.data as Record<string, unknown> | undefined)?.[extra]);
-  }
-  if (context !== 'body') field = field ? `${context}.${field}` : context;
-  return fieldProblem(field || context, expected, received);
+  const { field, expected, received } = issueOfValidation(err.validation as unknown as AjvError[]);
+  const named = context === 'body' ? field : field ? `${context}.${field}` : context;
+  return fieldProblem(named || context, expected, received);
 }
 
 function fieldProblem(field: string, expected: string, received: string): ProblemDetails {
@@ -77,8 +118,11 @@ export function sendProblem(reply: FastifyReply, details: ProblemDetails): Fasti
 export default shared('hjnet-errors', async (app: FastifyInstance) => {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const details = toProblem(err, request);
-    if (details.status >= 500 && details.status !== 503) request.log.error({ err }, 'request failed');
-    else request.log.info({ problem: details.detail, field: details.field }, 'request refused');
+    if (details.status >= 500 && details.status !== 503) {
+      request.log.error({ err, route: `${request.method} ${request.routeOptions.url ?? request.url}` }, 'request failed');
+    } else {
+      request.log.info({ problem: details.detail, field: details.field }, 'request refused');
+    }
     if (err instanceof HttpProblem) reply.headers(err.headers);
     return sendProblem(reply, details);
   });

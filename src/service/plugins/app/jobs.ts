@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { rangeError } from '../../../engine/errors.js';
 import { createModel, type ModelSpec, type TensorInput } from '../../../engine/index.js';
-import { parseTrainRequest, train, type TrainRequest } from '../../../engine/training/index.js';
+import { optimizerSteps, parseTrainRequest, train, type TrainRequest } from '../../../engine/training/index.js';
 import { InProcessQueue, type RunContext } from '../../../jobs/in-process-queue.js';
 import { FsJobStore } from '../../../jobs/job-store.js';
 import { isFinished, type JobRecord } from '../../../jobs/job.js';
@@ -137,7 +137,8 @@ export default shared('hjnet-jobs', async (app: FastifyInstance) => {
     async submit(body) {
       const request = decodeData(body);
       const plan = validate(request);
-      const job = await queue.submit({ name: plan.name, task: plan.task, method: plan.method, request });
+      const { adam, lbfgs } = optimizerSteps(plan);
+      const job = await queue.submit({ name: plan.name, task: plan.task, method: plan.method, steps: adam + lbfgs, request });
       if (!isFinished(job.status)) {
         track(job);
         const unsubscribe = queue.subscribe(job.id, (next) => {

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { createModel } from '../../../engine/index.js';
+import { weightsMetadata } from '../../../engine/weights-metadata.js';
 import type { Model, ModelInfo, ModelSpec, Tensor } from '../../../engine/types.js';
 import { FsModelStore } from '../../../store/fs-model-store.js';
 import { ModelStoreCorruptError, type ModelStore, type ModelTensors, type StoredModel } from '../../../store/model-store.js';
@@ -87,7 +88,7 @@ export default shared<ModelsOptions>('hjnet-models', async (app: FastifyInstance
     store,
     async create(model) {
       const t = model.tensors() as unknown as ModelTensors;
-      const stored = await store.create({ ...model.info }, t, { eps: model.info.eps, t: model.info.t, form: model.info.form });
+      const stored = await store.create({ ...model.info }, t, weightsMetadata(model.info));
       cache.set(stored.id, model);
       return toRecord(stored);
     },

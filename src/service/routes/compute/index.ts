@@ -3,10 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { createModel, type Model, type ModelSpec } from '../../../engine/index.js';
+import type { Dense } from '../../../engine/tensor-input.js';
 import { checkWork } from '../../lib/budget.js';
-import { attribute, certifyRadius, evaluate, passesOf } from '../../lib/compute.js';
+import { attribute, certifyRadius, evaluate, passesOf, readQueries } from '../../lib/compute.js';
 import { prefixField } from '../../lib/field.js';
-import { leadingShape, specHeads, toEngineSpec } from '../../lib/tensors.js';
+import { specHeads, toEngineSpec } from '../../lib/tensors.js';
 import { errorResponses } from '../../schemas/problem.js';
 import {
   AttributeResponse,
@@ -19,15 +20,17 @@ import {
 
 const errors = errorResponses(400, 413, 415, 422, 429, 503);
 
-/** The inline model, after a budget check from the shapes alone (building it costs K·N² for D). */
-async function inlineModel(app: FastifyInstance, body: { model: unknown; X: unknown; attack?: { steps?: number } }, passes: number): Promise<Model> {
-  const spec = body.model as ModelSpec;
+/**
+ * The inline model and the queries. Their tensors are read first, so that a malformed shape is a
+ * 400 rather than a budget's 422; then the budget (building the model costs K·N² for D).
+ */
+async function inlineModel(app: FastifyInstance, body: { model: unknown; X: unknown }, passes: number): Promise<{ model: Model; X: Dense }> {
+  const spec = toEngineSpec(body.model as ModelSpec, 'model.');
+  const X = readQueries(body.X);
   const { K, N } = specHeads(spec);
-  const B = leadingShape(body.X, 1)[0] ?? 0;
-  checkWork(app.config, B, N, K, passes, K * N * N);
-  const engineSpec = toEngineSpec(spec, 'model.');
+  checkWork(app.config, X.shape[0], N, K, passes, K * N * N);
   try {
-    return await app.engine.run('create_model', () => createModel(engineSpec));
+    return { model: await app.engine.run('create_model', () => createModel(spec)), X };
   } catch (err) {
     throw prefixField(err, 'model.');
   }
@@ -42,18 +45,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.post('/v1/evaluate', schema('Evaluate with an inline model', InlineEvaluateBody, EvaluateResponse), async (request) => {
-    const { model, ...body } = request.body;
-    return evaluate(app, await inlineModel(app, request.body, 1), body);
+    const { model, X } = await inlineModel(app, request.body, 1);
+    return evaluate(app, model, { ...request.body, X });
   });
 
   app.post('/v1/attribute', schema('Attribution with an inline model', InlineAttributeBody, AttributeResponse), async (request) => {
-    const { model, ...body } = request.body;
-    return attribute(app, await inlineModel(app, request.body, 1), body);
+    const { model, X } = await inlineModel(app, request.body, 1);
+    return attribute(app, model, { ...request.body, X });
   });
 
   app.post('/v1/certify-radius', schema('Certified radii with an inline model', InlineCertifyBody, CertifyResponse), async (request) => {
-    const { model, ...body } = request.body;
-    return certifyRadius(app, await inlineModel(app, request.body, passesOf('certify', body)), body);
+    const { model, X } = await inlineModel(app, request.body, passesOf('certify', request.body));
+    return certifyRadius(app, model, { ...request.body, X });
   });
 };
 

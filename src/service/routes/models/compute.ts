@@ -15,7 +15,7 @@ const schema = <Body extends TSchema, Result extends TSchema>(summary: string, b
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   // Results can be large arrays: JSON.stringify writes them faster than a schema serializer
-  // with unions, and writes any stray non-finite number as null.
+  // with unions. lib/compute.ts has already made infinities null and refused NaN (a 500).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.post(

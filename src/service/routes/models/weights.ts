@@ -10,7 +10,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['models'],
         summary: 'Download the weights (safetensors)',
-        description: 'Tensors W [K, N, d] and b [K, N] (and y, g for a model registered by support points) in float64; metadata eps, t.',
+        description: 'Tensors W [K, N, d] and b [K, N] (and y, g for a model registered by support points) in float64; metadata format "hjnet", form, task, eps, t and, when set, classes (JSON), name, training (JSON).',
         params: ModelParams,
         response: {
           200: {
