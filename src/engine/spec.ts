@@ -115,7 +115,9 @@ export function parseSpec(spec: ModelSpec): ParsedSpec {
     if (!Array.isArray(spec.classes) || spec.classes.some((c) => typeof c !== 'string')) {
       throw typeError('classes', 'array of strings', spec.classes);
     }
+    if (task !== 'classification') throw rangeError('classes', 'no class names for task "regression"', spec.classes);
     if (spec.classes.length !== heads.K) throw rangeError('classes', `${heads.K} names (one per head)`, spec.classes);
+    if (new Set(spec.classes).size !== spec.classes.length) throw rangeError('classes', 'distinct names', spec.classes);
     classes = [...spec.classes];
   }
   const training = spec.training ?? null;

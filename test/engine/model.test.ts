@@ -398,3 +398,11 @@ t.test('radii are rounded down: the exact change at the radius never exceeds tau
     }
   }
 });
+
+t.test('class names belong to classification models and are distinct', async (t) => {
+  const W = [[[1]], [[-1]]];
+  const b = [[0], [0]];
+  await t.rejects(createModel({ eps: 0.5, W, b, classes: ['a', 'b'] }), { name: 'RangeError', field: 'classes' });
+  await t.rejects(createModel({ task: 'classification', eps: 0.5, W, b, classes: ['a', 'a'] }), { name: 'RangeError', field: 'classes' });
+  t.same((await createModel({ task: 'classification', eps: 0.5, W, b, classes: ['a', 'b'] })).info.classes, ['a', 'b']);
+});
