@@ -1,5 +1,5 @@
 // What the benchmarks share: the row of ../shared/bench/baseline.py's JSON lines, its data, and
-// the timing loop. (bench/run.ts keeps copies of problem and timed for now.)
+// the timing loop.
 import type { Precision } from '../src/engine/binding.js';
 import { mulberry32 } from '../src/engine/reference.js';
 

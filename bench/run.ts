@@ -9,18 +9,10 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { binding, type GibbsPassOptions, type NativeHeads, type Precision } from '../src/engine/binding.js';
 import { createModel } from '../src/engine/index.js';
-import { mulberry32 } from '../src/engine/reference.js';
+import { problem, timed, type BenchRow } from './cases.js';
 import { probeRoofline, type Roofline } from './roofline.js';
 
-interface Row {
-  library: string;
-  op: string;
-  B: number;
-  N: number;
-  d: number;
-  dtype: Precision;
-  median_s: number;
-  min_s: number;
+interface Row extends BenchRow {
   peak_rss_mib: number;
 }
 
@@ -74,28 +66,6 @@ function peakRssMiB(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<{ median: number; min: number }> {
-  await fn();
-  const ts: number[] = [];
-  for (let r = 0; r < repeat; r++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  ts.sort((a, b) => a - b);
-  return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
-}
-
-/** The same data as baseline.py draws: X ~ N(0, 1), W ~ N(0, 1/d), b ~ N(0, 1). */
-function problem(B: number, N: number, d: number) {
-  const rand = mulberry32(B * 31 + N * 7 + d);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const X = Float64Array.from({ length: B * d }, normal);
-  const W = Float64Array.from({ length: N * d }, () => normal() / Math.sqrt(d));
-  const b = Float64Array.from({ length: N }, normal);
-  return { X, W, b };
-}
-
 async function runCase(op: string, B: number, N: number, d: number, dtype: Precision): Promise<Row> {
   const { X, W, b } = problem(B, N, d);
   const Xp = dtype === 'float32' ? Float32Array.from(X) : X;
@@ -115,7 +85,7 @@ async function runCase(op: string, B: number, N: number, d: number, dtype: Preci
         : { precision: dtype, eps, mode: 'logit', entropy: true, grad: true, topk: 10 };
     fn = () => heads.gibbs(Xp, B, options);
   }
-  const { median, min } = await timed(fn);
+  const { median, min } = await timed(fn, repeat);
   return { library: 'hjnet', op, B, N, d, dtype, median_s: median, min_s: min, peak_rss_mib: peakRssMiB() };
 }
 

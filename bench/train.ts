@@ -13,17 +13,11 @@ import { parseArgs } from 'node:util';
 import type { Precision } from '../src/engine/binding.js';
 import { mulberry32 } from '../src/engine/reference.js';
 import { trainingBinding } from '../src/engine/training/native.js';
+import type { BenchRow } from './cases.js';
 
-export interface TrainBenchRow {
-  library: string;
+/** median_s and min_s: seconds per Adam step, median and best over the repeats. */
+export interface TrainBenchRow extends BenchRow {
   op: 'train';
-  B: number;
-  N: number;
-  d: number;
-  dtype: Precision;
-  /** Seconds per Adam step: median and best over the repeats. */
-  median_s: number;
-  min_s: number;
   steps_per_s: number;
   /** Median CPU seconds per step of the process, all threads (steadier on a shared machine). */
   cpu_s: number;

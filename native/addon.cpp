@@ -141,6 +141,59 @@ TA NewOut(Napi::Env env, Napi::Object& result, const char* name, int64_t n) {
   return arr;
 }
 
+// f and u of fewer queries than a tile: one query at a time with the neurons in the lanes.
+bool RowPass(const GibbsRequest& rq) {
+  return !(rq.entropy || rq.fhat || rq.grad || rq.hessian || rq.pi || rq.maxDistance || rq.topk > 0) &&
+         rq.B < TileQueries(rq.f32);
+}
+
+// One Gibbs pass: tiles of queries per head on the pool, or the CUDA backend when it takes
+// the request. Throws on failure.
+void RunGibbs(GibbsRequest& rq, bool cuda) {
+  // CUDA backend (native/cuda): false when it does not implement the request (pi, ...).
+  if (cuda && device::GibbsOnDevice(rq)) return;
+  const HeadsData& H = *rq.H;
+  if (rq.f32) rq.H->EnsureF32();
+  const int64_t QT = TileQueries(rq.f32);
+  struct Item { int64_t head, kcol, off, n; };
+  std::vector<Item> items;
+  std::vector<int64_t> qidx(static_cast<size_t>(rq.B));
+  if (rq.heads.empty()) {
+    for (int64_t q = 0; q < rq.B; ++q) qidx[q] = q;
+    for (int64_t h = 0; h < H.K; ++h)
+      for (int64_t q0 = 0; q0 < rq.B; q0 += QT)
+        items.push_back({h, h, q0, std::min(QT, rq.B - q0)});
+  } else {
+    std::vector<int64_t> start(static_cast<size_t>(H.K + 1), 0);
+    for (int64_t q = 0; q < rq.B; ++q) ++start[rq.heads[q] + 1];
+    for (int64_t h = 0; h < H.K; ++h) start[h + 1] += start[h];
+    std::vector<int64_t> fill(start.begin(), start.end() - 1);
+    for (int64_t q = 0; q < rq.B; ++q) qidx[fill[rq.heads[q]]++] = q;
+    for (int64_t h = 0; h < H.K; ++h)
+      for (int64_t q0 = start[h]; q0 < start[h + 1]; q0 += QT)
+        items.push_back({h, 0, q0, std::min(QT, start[h + 1] - q0)});
+  }
+  const bool rows = RowPass(rq);
+  ParallelFor(items.size(), [&](size_t i) {
+    const Item& it = items[i];
+    (rows ? GibbsRows : GibbsItem)(rq, qidx.data() + it.off, it.n, it.head, it.kcol);
+  });
+}
+
+// A pass this small (query lanes x neurons x (d + 8), a tile's lanes counted whole, about
+// 10 us) runs on the calling thread: a hand-off to a worker thread and back costs more.
+constexpr int64_t kInlineWork = int64_t{1} << 19;
+
+bool InlineWork(const GibbsRequest& rq) {
+  const HeadsData& H = *rq.H;
+  if (rq.hessian || rq.pi) return false;
+  const int64_t QT = TileQueries(rq.f32);
+  // the row pass fills whole vectors of neurons: a query costs about 1/QT of a tile's lanes
+  const int64_t lanes = RowPass(rq) ? rq.B * rq.Kp : (rq.B + QT - 1) / QT * QT * rq.Kp;
+  const int64_t perLane = H.N * (H.d + 8) / (RowPass(rq) ? QT / 2 : 1);
+  return lanes <= kInlineWork / std::max<int64_t>(perLane, 1);
+}
+
 class GibbsWorker : public Napi::AsyncWorker {
  public:
   GibbsWorker(Napi::Env env, Napi::Object heads, std::shared_ptr<GibbsRequest> req,
@@ -156,34 +209,7 @@ class GibbsWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      GibbsRequest& rq = *req_;
-      // CUDA backend (native/cuda): false when it does not implement the request (pi, ...).
-      if (cuda_ && device::GibbsOnDevice(rq)) return;
-      const HeadsData& H = *rq.H;
-      if (rq.f32) rq.H->EnsureF32();
-      const int64_t QT = TileQueries(rq.f32);
-      struct Item { int64_t head, kcol, off, n; };
-      std::vector<Item> items;
-      std::vector<int64_t> qidx(static_cast<size_t>(rq.B));
-      if (rq.heads.empty()) {
-        for (int64_t q = 0; q < rq.B; ++q) qidx[q] = q;
-        for (int64_t h = 0; h < H.K; ++h)
-          for (int64_t q0 = 0; q0 < rq.B; q0 += QT)
-            items.push_back({h, h, q0, std::min(QT, rq.B - q0)});
-      } else {
-        std::vector<int64_t> start(static_cast<size_t>(H.K + 1), 0);
-        for (int64_t q = 0; q < rq.B; ++q) ++start[rq.heads[q] + 1];
-        for (int64_t h = 0; h < H.K; ++h) start[h + 1] += start[h];
-        std::vector<int64_t> fill(start.begin(), start.end() - 1);
-        for (int64_t q = 0; q < rq.B; ++q) qidx[fill[rq.heads[q]]++] = q;
-        for (int64_t h = 0; h < H.K; ++h)
-          for (int64_t q0 = start[h]; q0 < start[h + 1]; q0 += QT)
-            items.push_back({h, 0, q0, std::min(QT, start[h + 1] - q0)});
-      }
-      ParallelFor(items.size(), [&](size_t i) {
-        const Item& it = items[i];
-        GibbsItem(rq, qidx.data() + it.off, it.n, it.head, it.kcol);
-      });
+      RunGibbs(*req_, cuda_);
     } catch (const std::exception& e) {
       SetError(std::string("hjnet gibbs pass failed: ") + e.what());
     }
@@ -369,6 +395,16 @@ class Heads : public Napi::ObjectWrap<Heads> {
     if (rq->maxDistance)
       rq->maxDistanceOut = NewOut<Napi::Float64Array>(env, result, "maxDistance", rows).Data();
 
+    if (!cuda && InlineWork(*rq)) {
+      auto deferred = Napi::Promise::Deferred::New(env);
+      try {
+        RunGibbs(*rq, false);
+        deferred.Resolve(result);
+      } catch (const std::exception& e) {
+        deferred.Reject(Napi::Error::New(env, std::string("hjnet gibbs pass failed: ") + e.what()).Value());
+      }
+      return deferred.Promise();
+    }
     auto* worker = new GibbsWorker(env, info.This().As<Napi::Object>(), std::move(rq), result, cuda);
     Napi::Promise p = worker->Promise();
     worker->Queue();
@@ -391,6 +427,13 @@ class Heads : public Napi::ObjectWrap<Heads> {
 
 Napi::Value SimdTarget(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), SimdTargetName());
+}
+Napi::Value TileQueriesOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) ThrowType(env, "Expected 'float32' or 'float64' for precision but received " + Describe(info[0]));
+  const std::string p = info[0].As<Napi::String>().Utf8Value();
+  if (p != "float32" && p != "float64") ThrowRange(env, "Expected 'float32' or 'float64' for precision but received '" + p + "'");
+  return Napi::Number::New(env, static_cast<double>(TileQueries(p == "float32")));
 }
 Napi::Value Threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), PoolSizeOrThrow(info.Env()));
@@ -420,6 +463,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::String::New(env, HJNET_VERSION));
   InitDevice(env, exports);  // backends(), device(), cudaDevice()
   exports.Set("simdTarget", Napi::Function::New(env, SimdTarget, "simdTarget"));
+  exports.Set("tileQueries", Napi::Function::New(env, TileQueriesOf, "tileQueries"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
   exports.Set("Heads", Heads::Init(env));
   InitRoofline(env, exports);

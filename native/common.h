@@ -84,6 +84,10 @@ int64_t TileQueries(bool f32);
 // Runs the fused pass for nq <= TileQueries queries (indices qidx) of one head.
 void GibbsItem(const GibbsRequest& req, const int64_t* qidx, int64_t nq, int64_t head,
                int64_t kcol);
+// The same for f and u only, one query at a time with the neurons in the lanes: for requests
+// with no extras and fewer queries than a tile.
+void GibbsRows(const GibbsRequest& req, const int64_t* qidx, int64_t nq, int64_t head,
+               int64_t kcol);
 // max over i in [i0, i1), j of |W_{a,i} - W_{b,j}|^2.
 double MaxPairSquared(const HeadsData& H, int64_t a, int64_t b, int64_t i0, int64_t i1);
 const char* SimdTargetName();

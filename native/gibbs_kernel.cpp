@@ -61,6 +61,16 @@ inline bool Better(const Cand<T>& a, const Cand<T>& b) {
 constexpr double kLn2 = 0.693147180559945309417232121458176568;
 constexpr double kLog2e = 1.442695040888963407359924681001892137;
 
+// Exponent scale in base 2: a = (s - m) * inv2, inv2 = log2(e)/eps clamped to the largest
+// finite value of T (eps tiny); it underflows to 0 for huge eps in float32 (pi uniform).
+template <typename T>
+T ExponentScale(double eps) {
+  const double inv2 = kLog2e / eps;
+  return static_cast<T>(inv2 <= static_cast<double>(std::numeric_limits<T>::max())
+                            ? inv2
+                            : static_cast<double>(std::numeric_limits<T>::max()));
+}
+
 // Per-thread scratch, grown on demand.
 struct ThreadScratch {
   hwy::AlignedFreeUniquePtr<uint8_t[]> buf;
@@ -295,16 +305,8 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   const int64_t nBlocks = (Np + kBlock - 1) / kBlock;
   constexpr int64_t KC = 4;  // gradient coordinates per register chunk
 
-  // Exponent scale in base 2: a = (s - m) * inv2, inv2 = log2(e)/eps clamped to the largest
-  // finite value of T (eps tiny); it underflows to 0 for huge eps in float32 (pi uniform).
-  double inv2d = 0.0;
-  if (!kTrop) {
-    inv2d = kLog2e / rq.eps;
-    if (!(inv2d <= static_cast<double>(std::numeric_limits<T>::max())))
-      inv2d = static_cast<double>(std::numeric_limits<T>::max());
-  }
-  const T inv2 = static_cast<T>(inv2d);
-  inv2d = static_cast<double>(inv2);
+  const T inv2 = kTrop ? T(0) : ExponentScale<T>(rq.eps);
+  const double inv2d = static_cast<double>(inv2);
 
   Carver cv;
   const size_t oXt = cv.Take<T>(dim * QT), oSc = cv.Take<T>(kBlock * QT),
@@ -626,6 +628,133 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   }
 }
 
+// One query against every neuron of one head, f and u only, with the neurons in the SIMD
+// lanes (a group of 8 of the packed layout per vector, or less). For batches smaller than a
+// query tile, whose lanes the tile kernel would fill with copies of the same query. The same
+// blocks, clamps, floors and float64 epilogue as GibbsTile. Returns false when a float32 pass
+// met scores beyond float32's range (the caller redoes the row in float64).
+template <typename T, bool kDist, bool kTrop>
+bool GibbsRow(const GibbsRequest& rq, int64_t q, int64_t head, int64_t o) {
+  const hn::CappedTag<T, kGroup> d;
+  const size_t V = hn::Lanes(d);
+  const HeadsData& H = *rq.H;
+  const Packed<T>& P = H.packed<T>();
+  const int64_t N = H.N, dim = H.d, Np = H.Npad;
+  const T* Wh = (kDist ? P.Y.get() : P.W.get()) + head * Np * dim;
+  const T* bh = (kDist ? P.g.get() : P.b.get()) + head * Np;
+  const T c4t = static_cast<T>(1.0 / (4.0 * H.t));
+  const T inv2 = kTrop ? T(0) : ExponentScale<T>(rq.eps);
+  const double inv2d = static_cast<double>(inv2);
+
+  Carver cv;
+  const size_t oX = cv.Take<T>(dim), oSc = cv.Take<T>(kBlock);
+  uint8_t* base = Scratch().Get(cv.off);
+  T* xs = reinterpret_cast<T*>(base + oX);
+  T* sc = reinterpret_cast<T*>(base + oSc);
+  const double* x = rq.X.get() + q * dim;
+  for (int64_t k = 0; k < dim; ++k) xs[k] = static_cast<T>(x[k]);
+
+  const T ninf = -std::numeric_limits<T>::infinity();
+  const auto floor = hn::Set(d, Num<T>::kFloor2);
+  const auto wfloor = hn::Set(d, static_cast<T>(std::ldexp(1.0, static_cast<int>(Num<T>::kFloor2))));
+  const auto iv = hn::Set(d, inv2);
+  T m = ninf;
+  double S = 0.0;
+  int64_t arg = -1;
+  bool nonfinite = false;
+  for (int64_t j0 = 0; j0 < Np; j0 += kBlock) {
+    const int64_t nb = std::min<int64_t>(kBlock, Np - j0);
+    const int64_t nvalid = std::min<int64_t>(nb, N - j0);
+    for (int64_t jg = 0; jg < nb; jg += kGroup) {
+      const T* Wg = Wh + (j0 + jg) * dim;  // group (j0 + jg) / 8, stored [d][8]
+      for (int64_t jj = 0; jj < kGroup; jj += static_cast<int64_t>(V)) {
+        auto acc = kDist ? hn::Zero(d) : hn::LoadU(d, bh + j0 + jg + jj);
+        for (int64_t k = 0; k < dim; ++k) {
+          const auto w = hn::Load(d, Wg + k * kGroup + jj);
+          const auto xk = hn::Set(d, xs[k]);
+          if constexpr (kDist) {
+            const auto e = hn::Sub(xk, w);
+            acc = hn::MulAdd(e, e, acc);
+          } else {
+            acc = hn::MulAdd(w, xk, acc);
+          }
+        }
+        if constexpr (kDist) acc = hn::Neg(hn::MulAdd(acc, hn::Set(d, c4t), hn::LoadU(d, bh + j0 + jg + jj)));
+        hn::Store(acc, d, sc + jg + jj);
+      }
+    }
+    if (std::is_same<T, float>::value)
+      for (int64_t j = 0; j < nvalid; ++j) nonfinite |= !(sc[j] - sc[j] == T(0));
+    for (int64_t j = nvalid; j < nb; ++j) sc[j] = ninf;  // padding repeats the last neuron
+    auto mv = hn::Set(d, ninf);
+    for (int64_t j = 0; j < nb; j += static_cast<int64_t>(V)) mv = hn::Max(mv, hn::Load(d, sc + j));
+    const T bm = hn::GetLane(hn::MaxOfLanes(d, mv));
+    if (bm > m) {
+      for (int64_t j = 0; j < nvalid; ++j) {
+        if (sc[j] == bm) {
+          arg = j0 + j;
+          break;
+        }
+      }
+      if (kTrop) {
+        S = 0.0;
+      } else {
+        const double delta2 = (static_cast<double>(m) - static_cast<double>(bm)) * inv2d;
+        S *= delta2 > Num<T>::kFloorD ? std::exp2(delta2) : 0.0;
+      }
+      m = bm;
+    }
+    const auto mm = hn::Set(d, m);
+    auto sum = hn::Zero(d);
+    if constexpr (kTrop) {
+      for (int64_t j = 0; j < nb; j += static_cast<int64_t>(V))
+        sum = hn::Add(sum, hn::IfThenElseZero(hn::Eq(hn::Load(d, sc + j), mm), hn::Set(d, T(1))));
+    } else {
+      // exponents, 2^a, sums: nothing live across the exp2 calls (see ExpBlock)
+      for (int64_t j = 0; j < nb; j += static_cast<int64_t>(V)) {
+        const auto a = hn::Mul(hn::Sub(hn::Load(d, sc + j), mm), iv);
+        hn::Store(hn::IfThenElse(hn::Gt(a, floor), a, floor), d, sc + j);
+      }
+      for (int64_t j = 0; j < nb; j += static_cast<int64_t>(V)) hn::Store(Exp2NonPos(d, hn::Load(d, sc + j)), d, sc + j);
+      for (int64_t j = 0; j < nb; j += static_cast<int64_t>(V)) {
+        const auto w = hn::Load(d, sc + j);
+        sum = hn::Add(sum, hn::IfThenElseZero(hn::Gt(w, wfloor), w));
+      }
+    }
+    S += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, sum)));
+  }
+  if (std::is_same<T, float>::value && (nonfinite || !(std::isfinite(m) && S >= 1.0 && std::isfinite(S))))
+    return false;
+  const double elS = kTrop ? 0.0 : rq.eps * std::log(S);
+  const int64_t am = arg < 0 ? 0 : arg;
+  rq.argmax[o] = static_cast<int32_t>(am);
+  if (kDist) {
+    rq.u[o] = -static_cast<double>(m) - elS;
+    const double* Wr = H.W.data() + (head * N + am) * dim;
+    double z = 0.0;
+    for (int64_t k = 0; k < dim; ++k) z += Wr[k] * x[k];
+    rq.f[o] = z + H.b[head * N + am] + elS;
+  } else {
+    rq.f[o] = static_cast<double>(m) + elS;
+  }
+  return true;
+}
+
+template <typename T>
+bool GibbsRowT(const GibbsRequest& rq, int64_t q, int64_t head, int64_t o) {
+  const bool trop = rq.eps == 0.0;
+  if (rq.distance) return trop ? GibbsRow<T, true, true>(rq, q, head, o) : GibbsRow<T, true, false>(rq, q, head, o);
+  return trop ? GibbsRow<T, false, true>(rq, q, head, o) : GibbsRow<T, false, false>(rq, q, head, o);
+}
+
+void GibbsRowsImpl(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t head,
+                   int64_t kcol) {
+  for (int64_t i = 0; i < nq; ++i) {
+    const int64_t o = qidx[i] * rq.Kp + kcol;
+    if (!(rq.f32 && GibbsRowT<float>(rq, qidx[i], head, o))) GibbsRowT<double>(rq, qidx[i], head, o);
+  }
+}
+
 template <typename T>
 void GibbsItemT(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t head,
                 int64_t kcol, std::vector<int64_t>* bad) {
@@ -694,6 +823,7 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace hjnet {
 HWY_EXPORT(GibbsItemImpl);
+HWY_EXPORT(GibbsRowsImpl);
 HWY_EXPORT(TileQueriesImpl);
 HWY_EXPORT(MaxPairSquaredImpl);
 HWY_EXPORT(SimdTargetNameImpl);
@@ -701,6 +831,10 @@ HWY_EXPORT(SimdTargetNameImpl);
 void GibbsItem(const GibbsRequest& req, const int64_t* qidx, int64_t nq, int64_t head,
                int64_t kcol) {
   HWY_DYNAMIC_DISPATCH(GibbsItemImpl)(req, qidx, nq, head, kcol);
+}
+void GibbsRows(const GibbsRequest& req, const int64_t* qidx, int64_t nq, int64_t head,
+               int64_t kcol) {
+  HWY_DYNAMIC_DISPATCH(GibbsRowsImpl)(req, qidx, nq, head, kcol);
 }
 int64_t TileQueries(bool f32) { return HWY_DYNAMIC_DISPATCH(TileQueriesImpl)(f32); }
 double MaxPairSquared(const HeadsData& H, int64_t a, int64_t b, int64_t i0, int64_t i1) {

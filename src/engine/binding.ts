@@ -140,6 +140,10 @@ export interface NativeBinding {
   cudaDevice(): CudaDeviceInfo | null;
   /** The SIMD target chosen at run time, e.g. 'AVX3', 'AVX2', 'SSE4'. */
   simdTarget(): string;
+  /** Queries per SIMD tile of the pass (16 or 32 with AVX-512). A pass of fewer queries and
+   * no extras (f, u only) runs one query at a time with the neurons in the lanes instead, so
+   * its last bits may differ from the same query's in a larger pass. */
+  tileQueries(precision: Precision): number;
   /**
    * Size of the bounded compute pool (HJNET_THREADS, an integer in [1, 1024]; default: the
    * number of cores). Throws a RangeError when HJNET_THREADS is malformed (so does every call

@@ -1,5 +1,6 @@
 // The library API of SPEC section 5: a model over the native fused Gibbs pass.
 import { projectedGradientAscent, type Objective } from './attack.js';
+import { PassBatcher } from './batcher.js';
 import { binding, type GibbsPassOptions, type GibbsPassResult, type NativeHeads } from './binding.js';
 import { Described, rangeError } from './errors.js';
 import {
@@ -80,6 +81,7 @@ class HopfColeModel implements Model {
   readonly info: ModelInfo;
   readonly #spec: ParsedSpec;
   readonly #native: NativeHeads;
+  readonly #batcher: PassBatcher;
   readonly #pairLipschitz = new Map<string, Promise<number>>();
   /** Largest |x| a query may have: |x - y_j|^2/(4t) stays finite, with headroom. */
   readonly #maxQueryNorm: number;
@@ -90,6 +92,7 @@ class HopfColeModel implements Model {
   constructor(spec: ParsedSpec, native: NativeHeads, heads: HeadInfo[]) {
     this.#spec = spec;
     this.#native = native;
+    this.#batcher = new PassBatcher(native);
     const { K: nK, N: nN, d: nd, y, g } = spec;
     let yMax = 0;
     for (let j = 0; j < nK * nN; j++) yMax = Math.max(yMax, safeNorm(y, j * nd, nd));
@@ -144,7 +147,7 @@ class HopfColeModel implements Model {
    * rounds less.
    */
   async #pass(q: Queries, options: GibbsPassOptions): Promise<GibbsPassResult> {
-    const res = await this.#native.gibbs(q.X, q.B, options);
+    const res = await this.#batcher.gibbs(q.X, q.B, options);
     if (options.mode !== 'distance' || q.B === 0) return res;
     const Kp = options.heads ? 1 : this.info.K;
     const headOf = (i: number, col: number) => (options.heads ? (options.heads as Int32Array)[i] : col);

@@ -202,6 +202,49 @@ t.test('module exports', async (tt) => {
   tt.equal(m.heads.d, 3);
 });
 
+t.test('f and u of fewer queries than a tile (the row pass) match the reference and the tile pass', async (tt) => {
+  let seed = 900;
+  const tie = makeModel(1, 4, 2, new Float64Array([1, 0, 1, 0, 0, 1, 1, 0]), new Float64Array([0, 0.5, 0, 0]), 0.8);
+  const models = [[1, 1, 1], [2, 9, 5], [1, 300, 17], [3, 37, 2], [1, 600, 3], [1, 1000, 16]].map(([K, N, d]) => randomModel(seed++, K, N, d));
+  for (const m of [tie, ...models]) {
+    for (const B of [1, 3]) {
+      const X = randomX(seed++, B, m.d, 2);
+      // the tile pass: the same queries copied up to 64 rows
+      const X64 = new Float64Array(64 * m.d).map((_, i) => X[i % (B * m.d)]);
+      for (const eps of [0, 1e-300, 0.05, 0.7, 1e300]) {
+        for (const mode of ['logit', 'distance'] as const) {
+          for (const precision of ['float64', 'float32'] as const) {
+            const o: GibbsPassOptions = { precision, eps, mode };
+            const label = `K=${m.K} N=${m.N} d=${m.d} B=${B} eps=${eps} ${mode} ${precision}`;
+            const res = await m.heads.gibbs(X, B, o);
+            checkAgainstReference(tt, m, X, B, o, res, label);
+            const tile = await m.heads.gibbs(X64, 64, o);
+            const tol = precision === 'float64' ? 1e-13 : 1e-6;
+            for (let r = 0; r < B * m.K; r++) {
+              const same = (a: number, b: number) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+              if (!same(res.f[r], tile.f[r]) || (res.u && !same(res.u[r], tile.u![r])) || res.argmax[r] !== tile.argmax[r]) {
+                tt.fail(`${label} row ${r}: row pass ${res.f[r]}/${res.u?.[r]}/${res.argmax[r]}, tile ${tile.f[r]}/${tile.u?.[r]}/${tile.argmax[r]}`);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  // one head per query, and float32 scores beyond float32 (redone in float64)
+  const m = models[3];
+  const X = randomX(seed++, 3, m.d);
+  const heads = Int32Array.from([2, 0, 2]);
+  const one = await m.heads.gibbs(X, 3, { precision: 'float64', eps: 0.3, mode: 'distance', heads });
+  checkAgainstReference(tt, m, X, 3, { precision: 'float64', eps: 0.3, mode: 'distance', heads }, one, 'heads');
+  const nan = makeModel(1, 2, 2, new Float64Array([1e39, -1e39, 0, 0]), new Float64Array([0, -1]), 1);
+  for (const eps of [0.5, 0]) {
+    const a = await nan.heads.gibbs(new Float64Array([1, 1]), 1, { precision: 'float32', eps, mode: 'logit' });
+    const b = await nan.heads.gibbs(new Float64Array([1, 1]), 1, { precision: 'float64', eps, mode: 'logit' });
+    tt.same([a.f[0], a.argmax[0]], [b.f[0], b.argmax[0]], `row pass: NaN score, eps ${eps}`);
+  }
+});
+
 t.test('random shapes against the float64 reference', async (tt) => {
   let seed = 100;
   for (const [K, N, d] of [[1, 1, 1], [2, 9, 5], [1, 300, 17], [3, 37, 2], [1, 600, 3]] as const) {

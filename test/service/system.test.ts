@@ -70,9 +70,16 @@ t.test('metrics: request duration by route, in flight, engine queue and compute'
 t.test('security headers, request ids, CORS off by default', async (t) => {
   const app = await build(t);
   const res = await app.inject({ url: '/v1/info', headers: { origin: 'https://evil.example' } });
-  t.match(res.headers['content-security-policy'], /default-src 'self'/);
-  t.notMatch(res.headers['content-security-policy'], /upgrade-insecure-requests/);
+  // JSON: the OWASP REST set, and none of the headers that only an HTML page reads
+  t.equal(res.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'");
+  t.equal(res.headers['x-frame-options'], 'DENY');
   t.equal(res.headers['x-content-type-options'], 'nosniff');
+  t.equal(res.headers['x-xss-protection'], undefined);
+  // Swagger UI: helmet's page defaults, same-origin scripts, no upgrade to https on loopback
+  const docs = await app.inject({ url: '/docs/' });
+  t.match(docs.headers['content-security-policy'], /default-src 'self'/);
+  t.notMatch(docs.headers['content-security-policy'], /upgrade-insecure-requests/);
+  t.equal(docs.headers['x-content-type-options'], 'nosniff');
   t.equal(res.headers['access-control-allow-origin'], undefined);
   t.match(res.headers['x-request-id'], /^[0-9a-f-]{36}$/);
   const traced = await app.inject({ url: '/v1/info', headers: { 'x-request-id': 'trace-123' } });

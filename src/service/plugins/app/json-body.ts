@@ -6,8 +6,8 @@ import { shared } from '../../lib/plugin.js';
 import { invalid } from '../../lib/problem.js';
 
 // A JSON number can only overflow with a 3-digit exponent or a run of 100+ digits: only such
-// bodies are walked.
-const MAYBE_OVERFLOW = /[0-9][eE]\+?0*[1-9][0-9]{2}|[0-9]{100}/;
+// bodies are walked. A run is tried from its first digit only (not from every digit in it).
+const MAYBE_OVERFLOW = /[0-9][eE]\+?0*[1-9][0-9]{2}|(?:^|[^0-9])[0-9]{100}/;
 const MAYBE_POISON = /"(__proto__|constructor)"/;
 
 function rejectPoison(key: string, value: unknown): unknown {
