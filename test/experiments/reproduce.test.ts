@@ -48,6 +48,21 @@ t.test('quick quadrature and bifurcation keep their keys', async (t) => {
   t.equal(b.critical_points.at(-1), 1, 'a single critical point (the maximum) at large eps');
 });
 
+// Together with the two tests above, every experiment of `npm run reproduce -- --quick` runs here.
+t.test('quick scaling and Fashion-MNIST keep their keys', async (t) => {
+  const { json } = await reproduce({ quick: true, only: ['scaling', 'fashion_mnist'], out: 'unused', seed: 7, write: false, log: () => {} });
+  const s = json.scaling as { d: number[]; alpha: number[] };
+  t.same(s.d, [1, 2, 4]);
+  t.ok(s.alpha.length === 3 && s.alpha.every((a) => a > 0), `the trained error falls with N: alpha ${s.alpha}`);
+  const f = json.fashion_mnist as Record<string, unknown>;
+  if (f.skipped) {
+    t.comment(`fashion_mnist skipped: ${f.skipped}`);
+    return;
+  }
+  for (const key of ['eps', 'max_measured', 'bound_paper', 'bound_ours', 'violations', 'rmse']) t.ok(key in f, key);
+  t.equal(f.violations, 0, 'no measured curvature above the bounds');
+});
+
 t.test('unknown experiment names are refused', async (t) => {
   await t.rejects(reproduce({ quick: true, only: ['nope'], out: 'unused', seed: 1, write: false, log: () => {} }), /unknown experiment/);
 });
