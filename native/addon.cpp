@@ -147,9 +147,10 @@ bool RowPass(const GibbsRequest& rq) {
          rq.B < TileQueries(rq.f32);
 }
 
-// One Gibbs pass: tiles of queries per head on the pool, or the CUDA backend when it takes
-// the request. Throws on failure.
-void RunGibbs(GibbsRequest& rq, bool cuda) {
+// One Gibbs pass: tiles of queries per head on the pool (or one after another on the calling
+// thread, which then never waits on the pool), or the CUDA backend when it takes the request.
+// Throws on failure.
+void RunGibbs(GibbsRequest& rq, bool cuda, bool onCaller) {
   // CUDA backend (native/cuda): false when it does not implement the request (pi, ...).
   if (cuda && device::GibbsOnDevice(rq)) return;
   const HeadsData& H = *rq.H;
@@ -174,19 +175,22 @@ void RunGibbs(GibbsRequest& rq, bool cuda) {
         items.push_back({h, 0, q0, std::min(QT, start[h + 1] - q0)});
   }
   const bool rows = RowPass(rq);
-  ParallelFor(items.size(), [&](size_t i) {
+  (onCaller ? SerialFor : ParallelFor)(items.size(), [&](size_t i) {
     const Item& it = items[i];
     (rows ? GibbsRows : GibbsItem)(rq, qidx.data() + it.off, it.n, it.head, it.kcol);
   });
 }
 
-// A pass this small (query lanes x neurons x (d + 8), a tile's lanes counted whole, about
-// 10 us) runs on the calling thread: a hand-off to a worker thread and back costs more.
+// A pass this small (query lanes x neurons x (d + 8), a tile's lanes counted whole, tens of
+// microseconds) runs on the JS thread: a hand-off to a worker thread and back costs more. Its
+// items run one after another there, never waiting on the pool, which a large request may hold.
 constexpr int64_t kInlineWork = int64_t{1} << 19;
+// Top-k lists longer than this cost more per neuron than the estimate counts.
+constexpr int64_t kInlineTopk = 16;
 
 bool InlineWork(const GibbsRequest& rq) {
   const HeadsData& H = *rq.H;
-  if (rq.hessian || rq.pi) return false;
+  if (rq.hessian || rq.pi || rq.topk > kInlineTopk) return false;
   const int64_t QT = TileQueries(rq.f32);
   // the row pass fills whole vectors of neurons: a query costs about 1/QT of a tile's lanes
   const int64_t lanes = RowPass(rq) ? rq.B * rq.Kp : (rq.B + QT - 1) / QT * QT * rq.Kp;
@@ -209,7 +213,7 @@ class GibbsWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      RunGibbs(*req_, cuda_);
+      RunGibbs(*req_, cuda_, false);
     } catch (const std::exception& e) {
       SetError(std::string("hjnet gibbs pass failed: ") + e.what());
     }
@@ -398,7 +402,7 @@ class Heads : public Napi::ObjectWrap<Heads> {
     if (!cuda && InlineWork(*rq)) {
       auto deferred = Napi::Promise::Deferred::New(env);
       try {
-        RunGibbs(*rq, false);
+        RunGibbs(*rq, false, true);
         deferred.Resolve(result);
       } catch (const std::exception& e) {
         deferred.Reject(Napi::Error::New(env, std::string("hjnet gibbs pass failed: ") + e.what()).Value());

@@ -11,9 +11,6 @@
 #include <thread>
 #include <vector>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
-#endif
 #if defined(__linux__)
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -65,10 +62,7 @@ class Pool {
 
  private:
   void Loop() {
-#if defined(__x86_64__) || defined(__i386__)
-    // Flush-to-zero and denormals-are-zero: no denormal stalls in the kernels' arithmetic.
-    _mm_setcsr(_mm_getcsr() | 0x8040);
-#endif
+    const FlushDenormals flush;  // for the thread's whole life
 #if defined(__linux__)
     // Compute threads yield to the event loop: with as many of them as cores, a nice-0 pool
     // starves Node's main thread and the service's event-loop delay grows to tens of ms.
@@ -139,10 +133,15 @@ int PoolSize() {
 // than a small request's whole pass.
 void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   if (n == 1) {
-    fn(0);
+    SerialFor(1, fn);
     return;
   }
   GetPool().Run(n, fn);
+}
+
+void SerialFor(size_t n, const std::function<void(size_t)>& fn) {
+  FlushDenormals flush;
+  for (size_t i = 0; i < n; ++i) fn(i);
 }
 
 }  // namespace hjnet

@@ -9,27 +9,10 @@
 #define HJNET_TRAIN_CLONES
 #endif
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
-namespace hjnet::train {
-/**
- * Flushes denormal results and operands to zero on this thread while in scope (restoring
- * the caller's mode after): tiny Gibbs weights times small loss derivatives are denormal,
- * and each denormal operation costs ~100 cycles. Their contribution is below 1e-300.
- */
-class FlushDenormals {
- public:
-  FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }  // FTZ | DAZ
-  ~FlushDenormals() { _mm_setcsr(saved_); }
-  FlushDenormals(const FlushDenormals&) = delete;
-  FlushDenormals& operator=(const FlushDenormals&) = delete;
+#include "pool.h"
 
- private:
-  unsigned saved_;
-};
-}  // namespace hjnet::train
-#else
 namespace hjnet::train {
-struct FlushDenormals {};
+// Tiny Gibbs weights times small loss derivatives are denormal; their contribution is below
+// 1e-300, and each denormal operation costs ~100 cycles.
+using hjnet::FlushDenormals;
 }  // namespace hjnet::train
-#endif

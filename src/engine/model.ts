@@ -15,7 +15,7 @@ import {
   checkTau,
 } from './options.js';
 import { curvatureBound, curvatureBoundU, lipschitzRadius, lipschitzRadiusU, localRadius, paperRadius } from './radii.js';
-import { parseSpec, type ParsedSpec } from './spec.js';
+import { distanceLimit, parseSpec, safeNorm, type ParsedSpec } from './spec.js';
 import { readTensor } from './tensor-input.js';
 import type {
   AttributeOptions,
@@ -41,8 +41,7 @@ const ATTACK_SLACK = 1e-9;
 const LOGIT_RATIO = 4;
 /** Radii are rounded down by a few ulps, so that rounding never makes them unsound. */
 const ROUND_DOWN = 1 - 4 * Number.EPSILON;
-/** Headroom below Number.MAX_VALUE for the squared distances of the pass and their sums. */
-const DISTANCE_HEADROOM = 16;
+
 /** Outputs that a logit pass computes as well as (or better than) a distance pass. */
 const LOGIT_OUTPUTS = ['f', 'argmax', 'entropy', 'fhat', 'grad', 'hessian', 'pi', 'topkIndex', 'topkPi'] as const;
 
@@ -54,16 +53,6 @@ function norm(a: Float64Array, off: number, d: number): number {
   let s = 0;
   for (let k = 0; k < d; k++) s += a[off + k] * a[off + k];
   return Math.sqrt(s);
-}
-
-/** |v| without overflow or underflow of the squares. */
-function safeNorm(a: Float64Array | Float32Array, off: number, d: number): number {
-  let m = 0;
-  for (let k = 0; k < d; k++) m = Math.max(m, Math.abs(a[off + k]));
-  if (m === 0) return 0;
-  let s = 0;
-  for (let k = 0; k < d; k++) s += (a[off + k] / m) ** 2;
-  return m * Math.sqrt(s);
 }
 
 function argmax(a: Float64Array, off: number, n: number): number {
@@ -93,10 +82,8 @@ class HopfColeModel implements Model {
     this.#spec = spec;
     this.#native = native;
     this.#batcher = new PassBatcher(native);
-    const { K: nK, N: nN, d: nd, y, g } = spec;
-    let yMax = 0;
-    for (let j = 0; j < nK * nN; j++) yMax = Math.max(yMax, safeNorm(y, j * nd, nd));
-    this.#maxQueryNorm = Math.max(0, Math.sqrt((Math.min(1, 4 * spec.t) * Number.MAX_VALUE) / DISTANCE_HEADROOM) - yMax);
+    const { K: nK, N: nN, g } = spec;
+    this.#maxQueryNorm = distanceLimit(spec.t) - spec.yMax;
     this.#gScale = new Float64Array(nK);
     if (spec.form === 'weights') {
       for (let j = 0; j < nK * nN; j++) {

@@ -51,10 +51,13 @@ export function checkMass(value: unknown): number {
   return value;
 }
 
+/** Largest tolerance: radii then stay within float64 for every admitted model. */
+export const MAX_TAU = 1e300;
+
 export function checkTau(value: unknown): number {
   if (value === undefined) return 0.1;
   if (typeof value !== 'number') throw typeError('tau', 'number', value);
-  if (!(value > 0 && Number.isFinite(value))) throw rangeError('tau', 'finite number > 0', value);
+  if (!(value > 0 && value <= MAX_TAU)) throw rangeError('tau', `number in (0, ${MAX_TAU}]`, value);
   return value;
 }
 

@@ -17,6 +17,8 @@ export interface HeadsData {
 }
 
 export interface ParsedSpec extends HeadsData {
+  /** max_j |y_j| over every head. */
+  yMax: number;
   name: string | null;
   task: Task;
   classes: string[] | null;
@@ -61,10 +63,32 @@ function readPair(points: unknown, values: unknown, pointsField: string, valuesF
   return { K, N, d, points: float64(P), values: float64(V) };
 }
 
+/** |v| without overflow or underflow of the squares. */
+export function safeNorm(a: Float64Array | Float32Array, off: number, d: number): number {
+  let m = 0;
+  for (let k = 0; k < d; k++) m = Math.max(m, Math.abs(a[off + k]));
+  if (m === 0) return 0;
+  let s = 0;
+  for (let k = 0; k < d; k++) s += (a[off + k] / m) ** 2;
+  return m * Math.sqrt(s);
+}
+
+/** Largest |x| + |y_j| for which |x - y_j|^2/(4t), and the sums of the pass, stay finite in
+ * float64 (with a headroom of 16 below Number.MAX_VALUE). */
+export function distanceLimit(t: number): number {
+  return Math.sqrt((Math.min(1, 4 * t) * Number.MAX_VALUE) / 16);
+}
+
 function sqNorm(a: Float64Array, offset: number, d: number): number {
   let s = 0;
   for (let k = 0; k < d; k++) s += a[offset + k] * a[offset + k];
   return s;
+}
+
+/** |y|^2/(4t), or t|W|^2 (the same number) where |y|^2 alone overflows. */
+function quarterSqOverT(y: Float64Array, W: Float64Array, offset: number, d: number, t: number): number {
+  const q = sqNorm(y, offset, d) / (4 * t);
+  return Number.isFinite(q) ? q : t * sqNorm(W, offset, d);
 }
 
 export function parseSpec(spec: ModelSpec): ParsedSpec {
@@ -86,7 +110,7 @@ export function parseSpec(spec: ModelSpec): ParsedSpec {
     const { K, N, d, points: W, values: b } = readPair(spec.W, spec.b, 'W', 'b');
     const y = W.map((w) => 2 * t * w);
     const g = new Float64Array(K * N);
-    for (let j = 0; j < K * N; j++) g[j] = -b[j] - sqNorm(y, j * d, d) / (4 * t);
+    for (let j = 0; j < K * N; j++) g[j] = -b[j] - quarterSqOverT(y, W, j * d, d, t);
     heads = { K, N, d, W, b, y, g };
   } else {
     const support = spec.support as { y: unknown; g: unknown };
@@ -94,7 +118,7 @@ export function parseSpec(spec: ModelSpec): ParsedSpec {
     const { K, N, d, points: y, values: g } = readPair(support.y, support.g, 'support.y', 'support.g');
     const W = y.map((v) => v / (2 * t));
     const b = new Float64Array(K * N);
-    for (let j = 0; j < K * N; j++) b[j] = -g[j] - sqNorm(y, j * d, d) / (4 * t);
+    for (let j = 0; j < K * N; j++) b[j] = -g[j] - quarterSqOverT(y, W, j * d, d, t);
     heads = { K, N, d, W, b, y, g };
   }
   // Derived coordinates can overflow (g = -b - t|W|^2 of huge weights, W = y/(2t) of a tiny t):
@@ -106,6 +130,13 @@ export function parseSpec(spec: ModelSpec): ParsedSpec {
     if (!arr.every(Number.isFinite)) {
       throw rangeError(source, `values whose ${coordinates} are finite in float64`, new Described(`values that overflow ${name}`));
     }
+  }
+  let yMax = 0;
+  for (let j = 0; j < heads.K * heads.N; j++) yMax = Math.max(yMax, safeNorm(heads.y, j * heads.d, heads.d));
+  // queries as far out as the support points must stay within the distance limit
+  if (yMax > distanceLimit(t) / 2) {
+    const most = (distanceLimit(t) / 2).toPrecision(3);
+    throw rangeError(source, `support points with |y_j| <= ${most} at t = ${t} (|x - y_j|^2/(4t) must stay finite in float64)`, new Described(`|y_j| = ${yMax.toPrecision(3)}`));
   }
   if (task === 'classification' && heads.K < 2) {
     throw rangeError('W', 'one head per class (K >= 2) for task "classification"', new Described(`K = ${heads.K}`));
@@ -121,5 +152,5 @@ export function parseSpec(spec: ModelSpec): ParsedSpec {
     classes = [...spec.classes];
   }
   const training = spec.training ?? null;
-  return { ...heads, name: spec.name ?? null, task, classes, form, eps, t, training };
+  return { ...heads, yMax, name: spec.name ?? null, task, classes, form, eps, t, training };
 }

@@ -567,3 +567,15 @@ t.test('every SIMD target (HJNET_SIMD) agrees with the reference', async (tt) =>
   });
   tt.match(bad.stderr, /HJNET_SIMD must be one of/);
 });
+
+t.test('denormals are flushed on every thread a pass runs on: B = 1 and B = 65536 agree', async (tt) => {
+  // f = b for N = 1: a subnormal bias is 0 under denormals-are-zero, which the pool's threads
+  // always use; the calling thread (tiny passes) and single work items must do the same.
+  const m = makeModel(1, 1, 1, new Float64Array([0]), new Float64Array([1e-320]), 1);
+  for (const mode of ['logit', 'distance'] as const) {
+    const one = await m.heads.gibbs(new Float64Array([1]), 1, { precision: 'float64', eps: 0.5, mode });
+    // enough queries for the pool (not the calling thread)
+    const many = await m.heads.gibbs(new Float64Array(65536).fill(1), 65536, { precision: 'float64', eps: 0.5, mode });
+    tt.equal(one.f[0], many.f[0], `${mode}: f`);
+  }
+});

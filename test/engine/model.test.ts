@@ -378,6 +378,9 @@ t.test('inputs whose squared distances would overflow are refused, naming the fi
   await t.rejects(createModel({ eps: 0.5, t: 1e-320, W: [[1]], b: [0] }), { name: 'RangeError', field: 't' });
   await t.rejects(createModel({ eps: 0.5, W: [[1e200]], b: [0] }), { name: 'RangeError', field: 'W' });
   await t.rejects(createModel({ eps: 0.5, t: 1e-300, support: { y: [[1e10]], g: [0] } }), { name: 'RangeError', field: 'support.y' });
+  // support points beyond the distance limit: no query could be evaluated
+  await t.rejects(createModel({ eps: 0.5, t: 1e300, W: [[1]], b: [0] }), { name: 'RangeError', field: 'W' });
+  await t.rejects(createModel({ eps: 0.5, support: { y: [[1e200]], g: [0] } }), { name: 'RangeError', field: 'support.y' });
 });
 
 t.test('unknown options are refused rather than ignored', async (t) => {
@@ -405,4 +408,27 @@ t.test('class names belong to classification models and are distinct', async (t)
   await t.rejects(createModel({ eps: 0.5, W, b, classes: ['a', 'b'] }), { name: 'RangeError', field: 'classes' });
   await t.rejects(createModel({ task: 'classification', eps: 0.5, W, b, classes: ['a', 'a'] }), { name: 'RangeError', field: 'classes' });
   t.same((await createModel({ task: 'classification', eps: 0.5, W, b, classes: ['a', 'b'] })).info.classes, ['a', 'b']);
+});
+
+t.test('radii stay finite and sound for huge tolerances and gauges', async (t) => {
+  const W = [[1, 0], [0, 1], [-1, -1]];
+  const b = [0, 0.5, -0.25];
+  // [eps, t, tau, scale of W]: support points y = 2tW stay inside the distance limit
+  for (const [eps, tt, tau, w] of [[0.5, 1, 1e300, 1], [1e-300, 1, 1e300, 1], [0.5, 1e300, 1e300, 1e-200], [1e300, 1e-300, 1e-300, 1], [0.5, 1e10, 1e300, 1]]) {
+    const model = await createModel({ eps, t: tt, W: W.map((r) => r.map((v) => v * w)), b });
+    for (const target of ['u', 'f'] as const) {
+      const r = (await model.certifyRadius([[0.3, -0.2]], { tau, target })).results[0] as Record<string, number | null>;
+      for (const k of ['radius', 'radius_paper', 'radius_lipschitz', 'radius_local']) {
+        const v = r[k];
+        t.ok(v === null || (typeof v === 'number' && v >= 0 && !Number.isNaN(v)), `eps ${eps}, t ${tt}, tau ${tau}, ${target}: ${k} = ${v}`);
+      }
+      // the Lipschitz radius for f is tau / M exactly (up to the rounding down)
+      const M = Math.SQRT2 * w;
+      if (target === 'f') {
+        if (Number.isFinite(tau / M)) t.ok(Math.abs((r.radius_lipschitz as number) * M - tau) <= 1e-14 * tau, 'tau / M');
+        else t.equal(r.radius_lipschitz, Infinity, 'tau / M beyond float64: unbounded');
+      }
+    }
+  }
+  await t.rejects(createModel({ eps: 0.5, W, b }).then((m) => m.certifyRadius([[0, 0]], { tau: 1e301 })), { name: 'RangeError', field: 'tau' });
 });

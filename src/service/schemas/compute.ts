@@ -31,7 +31,7 @@ const attributeFields = {
 const certifyFields = {
   X: QueriesInput,
   eps: Type.Optional(Eps),
-  tau: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Tolerance on the change of the target (default 0.1)' })),
+  tau: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e300, description: 'Tolerance on the change of the target (default 0.1)' })),
   head: Type.Optional(Head),
   target: Type.Optional(Type.Enum(['u', 'f'], { description: 'u (default) or f' })),
   attack: Type.Optional(
