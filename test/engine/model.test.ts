@@ -158,9 +158,9 @@ t.test('float32 f and u agree with an exact evaluation of the rounded inputs', a
       const K = heads.length;
       for (let i = 0; i < c.B; i++) {
         for (let k = 0; k < K; k++) {
-          const ref = refGibbs(heads[k], Xr[i], c.eps);
-          // Relative to the size of the terms being summed: |z| for f, the costs for u.
-          const zs = Math.max(...ref.z.map(Math.abs), 1e-30);
+          // Relative to the size of the terms being summed (docs/DESIGN.md): |W_j.x| + |b_j| for
+          // f (z_j itself can cancel to far less), the costs for u.
+          const zs = Math.max(...heads[k].W.map((w, j) => Math.abs(heads[k].b[j]) + w.reduce((s, v, a) => s + Math.abs(v * Xr[i][a]), 0)), 1e-30);
           const us = Math.max(...heads[k].g.map(Math.abs), ...heads[k].y.map((y) => y.reduce((s, v, a) => s + (Xr[i][a] - v) ** 2, 0) / (4 * t32)), 1e-30);
           close(t, out.f.data[i * K + k], exactF(heads[k], Xr[i], c.eps), 1e-5, 1e-6 * zs, `f32[${i}][${k}]`);
           close(t, out.u.data[i * K + k], exactU(heads[k], Xr[i], c.eps), 1e-5, 1e-6 * us, `u32[${i}][${k}]`);
