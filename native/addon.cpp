@@ -193,8 +193,9 @@ bool InlineWork(const GibbsRequest& rq) {
   if (rq.hessian || rq.pi || rq.topk > kInlineTopk) return false;
   const int64_t QT = TileQueries(rq.f32);
   // the row pass fills whole vectors of neurons: a query costs about 1/QT of a tile's lanes
-  const int64_t lanes = RowPass(rq) ? rq.B * rq.Kp : (rq.B + QT - 1) / QT * QT * rq.Kp;
-  const int64_t perLane = H.N * (H.d + 8) / (RowPass(rq) ? QT / 2 : 1);
+  const bool rows = RowPass(rq);
+  const int64_t lanes = rows ? rq.B * rq.Kp : (rq.B + QT - 1) / QT * QT * rq.Kp;
+  const int64_t perLane = H.N * (H.d + 8) / (rows ? QT / 2 : 1);
   return lanes <= kInlineWork / std::max<int64_t>(perLane, 1);
 }
 

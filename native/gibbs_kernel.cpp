@@ -71,6 +71,15 @@ T ExponentScale(double eps) {
                             : static_cast<double>(std::numeric_limits<T>::max()));
 }
 
+// z_j = W_j.x + b_j in float64 from the weights as given: f of a distance pass is z_{argmax}
+// + eps log S, where the distance scores would carry ulp(|u|).
+inline double LogitOf(const HeadsData& H, int64_t head, int64_t j, const double* x) {
+  const double* Wr = H.W.data() + (head * H.N + j) * H.d;
+  double z = 0.0;
+  for (int64_t k = 0; k < H.d; ++k) z += Wr[k] * x[k];
+  return z + H.b[head * H.N + j];
+}
+
 // Per-thread scratch, grown on demand.
 struct ThreadScratch {
   hwy::AlignedFreeUniquePtr<uint8_t[]> buf;
@@ -563,11 +572,7 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
     rq.argmax[o] = static_cast<int32_t>(am);
     if (kDist) {
       rq.u[o] = -m - elS;
-      const double* x = rq.X.get() + q * dim;
-      const double* Wr = H.W.data() + (head * N + am) * dim;
-      double z = 0.0;
-      for (int64_t k = 0; k < dim; ++k) z += Wr[k] * x[k];
-      rq.f[o] = z + H.b[head * N + am] + elS;
+      rq.f[o] = LogitOf(H, head, am, rq.X.get() + q * dim) + elS;
     } else {
       rq.f[o] = m + elS;
     }
@@ -730,10 +735,7 @@ bool GibbsRow(const GibbsRequest& rq, int64_t q, int64_t head, int64_t o) {
   rq.argmax[o] = static_cast<int32_t>(am);
   if (kDist) {
     rq.u[o] = -static_cast<double>(m) - elS;
-    const double* Wr = H.W.data() + (head * N + am) * dim;
-    double z = 0.0;
-    for (int64_t k = 0; k < dim; ++k) z += Wr[k] * x[k];
-    rq.f[o] = z + H.b[head * N + am] + elS;
+    rq.f[o] = LogitOf(H, head, am, x) + elS;
   } else {
     rq.f[o] = static_cast<double>(m) + elS;
   }

@@ -49,12 +49,6 @@ function tensor(data: Float64Array | Int32Array, shape: number[]): Tensor {
   return { dtype: data instanceof Int32Array ? 'int32' : 'float64', shape, data };
 }
 
-function norm(a: Float64Array, off: number, d: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) s += a[off + k] * a[off + k];
-  return Math.sqrt(s);
-}
-
 function argmax(a: Float64Array, off: number, n: number): number {
   let best = 0;
   for (let k = 1; k < n; k++) if (a[off + k] > a[off + best]) best = k;
@@ -82,16 +76,10 @@ class HopfColeModel implements Model {
     this.#spec = spec;
     this.#native = native;
     this.#batcher = new PassBatcher(native);
-    const { K: nK, N: nN, g } = spec;
-    this.#maxQueryNorm = distanceLimit(spec.t) - spec.yMax;
-    this.#gScale = new Float64Array(nK);
-    if (spec.form === 'weights') {
-      for (let j = 0; j < nK * nN; j++) {
-        const k = Math.floor(j / nN);
-        this.#gScale[k] = Math.max(this.#gScale[k], Math.abs(g[j]));
-      }
-    }
-    const { name, task, classes, form, K, N, d, eps, t, training } = spec;
+    const { name, task, classes, form, K, N, d, eps, t, training, g } = spec;
+    this.#maxQueryNorm = distanceLimit(t) - spec.yMax;
+    this.#gScale = new Float64Array(K);
+    if (form === 'weights') for (let j = 0; j < K * N; j++) this.#gScale[Math.floor(j / N)] = Math.max(this.#gScale[Math.floor(j / N)], Math.abs(g[j]));
     this.info = { name, task, classes, form, K, N, d, eps, t, eps_star: N ** (-1 / d), heads, training };
   }
 
@@ -105,7 +93,10 @@ class HopfColeModel implements Model {
       throw rangeError('X', `shape [B, ${d}] (d = ${d} for this model)`, new Described(`shape [${dense.shape.join(', ')}]`));
     }
     const B = dense.shape[0];
-    for (let i = 0; i < B; i++) {
+    // one pass for the usual case: every query is far inside the limit
+    let largest = 0;
+    for (let i = 0; i < dense.data.length; i++) largest = Math.max(largest, Math.abs(dense.data[i]));
+    for (let i = 0; largest * Math.sqrt(d) > this.#maxQueryNorm && i < B; i++) {
       const r = safeNorm(dense.data, i * d, d);
       if (r > this.#maxQueryNorm) {
         throw rangeError(
@@ -165,7 +156,7 @@ class HopfColeModel implements Model {
     if (this.info.form === 'weights') {
       const { d, t } = this.info;
       for (const i of rows) {
-        const xx = norm(Float64Array.from(q.X.subarray(i * d, (i + 1) * d)), 0, d) ** 2 / (4 * t);
+        const xx = safeNorm(q.X, i * d, d) ** 2 / (4 * t);
         for (let col = 0; col < Kp; col++) {
           const f = res.f[i * Kp + col];
           if (xx + Math.abs(f) < distanceScale(i, col)) u[i * Kp + col] = xx - f;
@@ -293,7 +284,7 @@ class HopfColeModel implements Model {
     const { value, grad, R } = await this.#targetAndGradient(q, eps, head, target, target === 'u');
     const results: RegressionCertificate[] = [];
     for (let i = 0; i < q.B; i++) {
-      const G = norm(grad, i * d, d);
+      const G = safeNorm(grad, i * d, d);
       const curvature = target === 'u' ? curvatureBoundU(C, t) : C;
       const radius_paper = target === 'u' ? null : paperRadius(tau, eps, M);
       const radius_lipschitz = target === 'u' ? lipschitzRadiusU(tau, (R as Float64Array)[i], t) : lipschitzRadius(tau, M);
@@ -359,7 +350,7 @@ class HopfColeModel implements Model {
         const sure = m - 8 * Number.EPSILON * (Math.abs(f[i * K + c]) + Math.abs(f[i * K + k]));
         for (let a = 0; a < d; a++) diff[a] = grad[(i * K + c) * d + a] - grad[(i * K + k) * d + a];
         const L = await this.#pairLipschitzOf(c, k);
-        const r = sure <= 0 ? 0 : Math.max(lipschitzRadius(sure, L), localRadius(sure, norm(diff, 0, d), Math.max(C[c], C[k])));
+        const r = sure <= 0 ? 0 : Math.max(lipschitzRadius(sure, L), localRadius(sure, safeNorm(diff, 0, d), Math.max(C[c], C[k])));
         margin = Math.min(margin, m);
         radius = Math.min(radius, r * ROUND_DOWN);
       }
@@ -420,7 +411,7 @@ function classify(f: Float64Array, B: number, K: number): { class: Tensor; proba
 
 function maxRowNorm(W: Float64Array, head: number, N: number, d: number): number {
   let M = 0;
-  for (let j = 0; j < N; j++) M = Math.max(M, norm(W, (head * N + j) * d, d));
+  for (let j = 0; j < N; j++) M = Math.max(M, safeNorm(W, (head * N + j) * d, d));
   return M;
 }
 
