@@ -12,6 +12,7 @@
 #include "pool.h"
 #if HJNET_WITH_CUDA
 #include "cuda/gibbs.h"
+#include "cuda/train.h"
 #endif
 
 namespace hjnet::device {
@@ -69,33 +70,60 @@ const DeviceInfo& Probe() {
   return info;
 }
 
-Choice Resolve() {
+namespace {
+
+enum class Mode { kAuto, kCpu, kCuda };
+
+// HJNET_DEVICE as it is set now, trimmed, any case.
+Mode ReadMode() {
   const char* env = std::getenv("HJNET_DEVICE");
   std::string v = env ? env : "";
   v.erase(v.begin(), std::find_if(v.begin(), v.end(), [](unsigned char c) { return !std::isspace(c); }));
   v.erase(std::find_if(v.rbegin(), v.rend(), [](unsigned char c) { return !std::isspace(c); }).base(), v.end());
   std::string low = v;
   std::transform(low.begin(), low.end(), low.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (low == "cpu") return {false, "cpu"};
-  if (low.empty() || low == "auto") {
-    const DeviceInfo& i = Probe();
-    if (i.ok) return {true, "cuda:" + i.name};
-    return {false, "cpu"};  // no device answers (or none compiled in): the CPU, silently
-  }
-  if (low == "cuda") {
-    const DeviceInfo& i = Probe();
-    if (i.ok) return {true, "cuda:" + i.name};
-#if HJNET_WITH_CUDA
-    throw std::runtime_error("HJNET_DEVICE=cuda but no CUDA device is usable (" + i.error +
-                             "; CUDA runtime " + i.runtimeVersion + ", driver " + i.driverVersion +
-                             "). Unset HJNET_DEVICE or set it to auto or cpu to run on the CPU.");
-#else
-    throw std::runtime_error("HJNET_DEVICE=cuda but " + i.error +
-                             ". Rebuild with a CUDA toolkit (HJNET_CUDA=ON npm run build:native), or "
-                             "unset HJNET_DEVICE or set it to auto or cpu.");
-#endif
-  }
+  if (low.empty() || low == "auto") return Mode::kAuto;
+  if (low == "cpu") return Mode::kCpu;
+  if (low == "cuda") return Mode::kCuda;
   throw std::invalid_argument("HJNET_DEVICE must be auto, cpu or cuda, received '" + v + "'");
+}
+
+std::mutex g_fallback_mu;
+Fallbacks g_fallbacks;
+
+#if HJNET_WITH_CUDA
+// After a CUDA error (out of memory, a lost device): under auto the CPU pass answers instead and
+// the error is counted; HJNET_DEVICE=cuda asked for the device, so the error is the answer.
+void FallBackOrThrow(const std::runtime_error& e) {
+  if (ReadMode() == Mode::kCuda) throw;
+  std::lock_guard<std::mutex> lock(g_fallback_mu);
+  ++g_fallbacks.count;
+  g_fallbacks.lastError = e.what();
+}
+#endif
+
+}  // namespace
+
+Fallbacks FallbackStats() {
+  std::lock_guard<std::mutex> lock(g_fallback_mu);
+  return g_fallbacks;
+}
+
+Choice Resolve() {
+  const Mode mode = ReadMode();
+  if (mode == Mode::kCpu) return {false, "cpu"};
+  const DeviceInfo& i = Probe();
+  if (i.ok) return {true, "cuda:" + i.name};
+  if (mode == Mode::kAuto) return {false, "cpu"};  // no device answers (or none compiled in): the CPU, silently
+#if HJNET_WITH_CUDA
+  throw std::runtime_error("HJNET_DEVICE=cuda but no CUDA device is usable (" + i.error + "; CUDA runtime " +
+                           i.runtimeVersion + ", driver " + i.driverVersion +
+                           "). Unset HJNET_DEVICE or set it to auto or cpu to run on the CPU.");
+#else
+  throw std::runtime_error("HJNET_DEVICE=cuda but " + i.error +
+                           ". Rebuild with a CUDA toolkit (HJNET_CUDA=ON npm run build:native), or "
+                           "unset HJNET_DEVICE or set it to auto or cpu.");
+#endif
 }
 
 bool GibbsOnDevice(GibbsRequest& rq) {
@@ -133,7 +161,12 @@ bool GibbsOnDevice(GibbsRequest& rq) {
   job.maxDistanceOut = rq.maxDistanceOut;
   job.topkIndex = rq.topkIndex;
   job.topkPi = rq.topkPi;
-  cuda::RunGibbs(job);
+  try {
+    cuda::RunGibbs(job);
+  } catch (const std::runtime_error& e) {
+    FallBackOrThrow(e);
+    return false;
+  }
   if (rq.hessian) {
     // The Hessian norm is a second float64 pass per query (a d x d eigenproblem): on the CPU
     // pool, as in the CPU pass, so its value does not depend on the backend.
@@ -155,5 +188,57 @@ bool GibbsOnDevice(GibbsRequest& rq) {
   return false;
 #endif
 }
+
+bool TrainFitsDevice(const train::Layer& layer, bool f32) {
+#if HJNET_WITH_CUDA
+  return cuda::TrainSupported(layer, f32);
+#else
+  (void)layer, (void)f32;
+  return false;
+#endif
+}
+
+template <typename T>
+bool TrainLossGradOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
+                           const uint32_t* index, size_t count, double* grad, double* loss) {
+#if HJNET_WITH_CUDA
+  try {
+    *loss = cuda::TrainLossGrad<T>(layer, theta, rows, index, count, grad);
+    return true;
+  } catch (const std::runtime_error& e) {
+    FallBackOrThrow(e);
+    return false;
+  }
+#else
+  (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)grad, (void)loss;
+  return false;
+#endif
+}
+
+template <typename T>
+bool TrainPredictOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
+                          const uint32_t* index, size_t count, double* u) {
+#if HJNET_WITH_CUDA
+  try {
+    cuda::TrainPredict<T>(layer, theta, rows, index, count, u);
+    return true;
+  } catch (const std::runtime_error& e) {
+    FallBackOrThrow(e);
+    return false;
+  }
+#else
+  (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)u;
+  return false;
+#endif
+}
+
+template bool TrainLossGradOnDevice<float>(const train::Layer&, const double*, const train::Rows<float>&,
+                                           const uint32_t*, size_t, double*, double*);
+template bool TrainLossGradOnDevice<double>(const train::Layer&, const double*, const train::Rows<double>&,
+                                            const uint32_t*, size_t, double*, double*);
+template bool TrainPredictOnDevice<float>(const train::Layer&, const double*, const train::Rows<float>&,
+                                          const uint32_t*, size_t, double*);
+template bool TrainPredictOnDevice<double>(const train::Layer&, const double*, const train::Rows<double>&,
+                                           const uint32_t*, size_t, double*);
 
 }  // namespace hjnet::device

@@ -3,9 +3,12 @@
 // (HJNET_WITH_CUDA); without it every CUDA entry point reports "not compiled".
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "train/layer.h"
 
 namespace hjnet {
 
@@ -48,10 +51,34 @@ const DeviceInfo& Probe();
 /**
  * Runs one Gibbs pass on the CUDA device when the device supports the request (f, u, argmax,
  * entropy, fhat, grad, maxDistance, topk <= kDeviceTopkMax; the Hessian norm is then added on
- * the CPU pool). Returns false, having done nothing, for what it does not implement (pi: the
- * full B x N matrix, topk above kDeviceTopkMax); the caller then runs the CPU pass.
+ * the CPU pool). Returns false for what it does not implement (pi: the full B x N matrix, topk
+ * above kDeviceTopkMax), and after a CUDA error when HJNET_DEVICE is auto (the error is
+ * counted, see Fallbacks); the caller then runs the CPU pass, which writes every output.
+ * With HJNET_DEVICE=cuda a CUDA error is thrown (std::runtime_error).
  */
 bool GibbsOnDevice(GibbsRequest& rq);
+
+/** Whether the device's training pass takes a layer of this dimension (shared memory). */
+bool TrainFitsDevice(const train::Layer& layer, bool f32);
+
+/**
+ * The training pass (native/cuda/train.h) on the device, with the same fallback rule: false
+ * after a CUDA error under HJNET_DEVICE=auto (or when no CUDA is compiled in); the caller
+ * then runs the CPU pass.
+ */
+template <typename T>
+bool TrainLossGradOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
+                           const uint32_t* index, size_t count, double* grad, double* loss);
+template <typename T>
+bool TrainPredictOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
+                          const uint32_t* index, size_t count, double* u);
+
+/** CUDA errors that were answered by the CPU pass instead (HJNET_DEVICE=auto), since start. */
+struct Fallbacks {
+  uint64_t count = 0;
+  std::string lastError;
+};
+Fallbacks FallbackStats();
 
 constexpr int64_t kDeviceTopkMax = 64;
 

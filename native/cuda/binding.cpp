@@ -1,4 +1,4 @@
-// N-API exports of the backend choice (see native/cuda/binding.h).
+// N-API exports of the backend choice and its fallbacks (see native/cuda/binding.h).
 #include "cuda/binding.h"
 
 #include <stdexcept>
@@ -49,14 +49,27 @@ Napi::Value CudaDevice(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// CUDA errors the CPU pass answered instead (HJNET_DEVICE=auto): for /v1/info and the metrics.
+Napi::Value DeviceFallbacks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const device::Fallbacks f = device::FallbackStats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("count", static_cast<double>(f.count));
+  o.Set("lastError", f.count ? Napi::Value(Napi::String::New(env, f.lastError)) : env.Null());
+  return o;
+}
+
 }  // namespace
 
 bool UseCudaOrThrow(Napi::Env env) { return ResolveOrThrow(env).cuda; }
+
+device::Choice ChooseDeviceOrThrow(Napi::Env env) { return ResolveOrThrow(env); }
 
 void InitDevice(Napi::Env env, Napi::Object exports) {
   exports.Set("backends", Napi::Function::New(env, Backends, "backends"));
   exports.Set("device", Napi::Function::New(env, Device, "device"));
   exports.Set("cudaDevice", Napi::Function::New(env, CudaDevice, "cudaDevice"));
+  exports.Set("deviceFallbacks", Napi::Function::New(env, DeviceFallbacks, "deviceFallbacks"));
 }
 
 }  // namespace hjnet

@@ -89,6 +89,7 @@ inline void SetDevice() {
 }  // namespace hjnet::gpu
 
 #elif defined(HJNET_CUDA_EMU)
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
@@ -141,8 +142,18 @@ inline ThreadCtx& Ctx() {
   static thread_local ThreadCtx c;
   return c;
 }
+// Launches to run before one fails as a CUDA error would (-1: none fails): the checks of the
+// run-time fallback to the CPU set it (native/cuda/check/).
+inline std::atomic<int64_t>& LaunchesBeforeFailure() {
+  static std::atomic<int64_t> n{-1};
+  return n;
+}
 // Runs the grid one block at a time, each block as `block` threads sharing one buffer.
 inline void Launch(int64_t grid, int block, size_t smem, const std::function<void()>& body) {
+  if (int64_t n = LaunchesBeforeFailure().load(); n >= 0) {
+    LaunchesBeforeFailure().store(n - 1);
+    if (n == 0) throw std::runtime_error("CUDA kernel launch: unspecified launch failure (emulated)");
+  }
   std::vector<unsigned char> shared(smem + 16);
   for (int64_t b = 0; b < grid; ++b) {
     std::memset(shared.data(), 0xA5, shared.size());  // garbage, as on the device

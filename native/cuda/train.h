@@ -9,9 +9,8 @@
 //             dL/dg_j = sum c, sum c x accumulated per neuron in T over a tile of rows and in
 //             float64 across tiles: deterministic (no atomics), independent of timing.
 //
-// Not called by the trainer yet (the pass.LossGrad calls in native/train/trainer.cpp are where
-// it would go), so only the checks build it (CMakeLists.txt): native/cuda/check/ compares it
-// with HopfColePass, in the host emulation and on a GPU.
+// The trainer calls it through native/cuda/backend.h (TrainLossGradOnDevice, with the fallback
+// to the CPU); native/cuda/check/ compares it with HopfColePass, emulated and on a GPU.
 #pragma once
 
 #include <cstddef>

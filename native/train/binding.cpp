@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda/binding.h"
 #include "train/geometry.h"
 #include "train/team.h"
 #include "train/trainer.h"
@@ -208,6 +209,7 @@ class TrainWorker : public Napi::AsyncProgressWorker<train::Progress> {
     r.Set("stepsRun", outcome_.steps_run);
     r.Set("bestStep", outcome_.best_step);
     r.Set("stoppedEarly", outcome_.stopped_early);
+    r.Set("device", outcome_.device);
     deferred_.Resolve(r);
   }
 
@@ -236,6 +238,7 @@ Napi::Value TrainHopfCole(const Napi::CallbackInfo& info) {
   const Layer& L = c.layer;
   c.float32 = ReadFloat32(env, o);
   c.threads = ReadThreads(env, o);
+  if (const device::Choice choice = ChooseDeviceOrThrow(env); choice.cuda) c.device = choice.name;  // HJNET_DEVICE
   c.adam_steps = static_cast<int>(Int(env, o, "adamSteps", 0, 1 << 30));
   c.lbfgs_steps = static_cast<int>(Int(env, o, "lbfgsSteps", 0, 1 << 30));
   c.adam.lr = NumOr(env, o, "lr", c.adam.lr);

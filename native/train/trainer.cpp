@@ -5,6 +5,7 @@
 #include <numeric>
 #include <type_traits>
 
+#include "cuda/backend.h"
 #include "train/hopf_cole_pass.h"
 #include "train/rng.h"
 #include "train/team.h"
@@ -72,6 +73,27 @@ TrainOutcome Run(const TrainConfig& config, const TrainData& data, std::vector<d
   const bool higher_is_better = layer.loss == Loss::kCrossEntropy;
 
   TrainOutcome out;
+  // The device pass while it works; the CPU pass from the first step it does not.
+  bool on_device = !config.device.empty() && device::TrainFitsDevice(layer, std::is_same_v<T, float>);
+  out.device = on_device ? config.device
+               : config.device.empty()
+                   ? "cpu"
+                   : "cpu (d = " + std::to_string(layer.d) + " needs more shared memory than " + config.device + " has)";
+  int step_now = 0;
+  auto leave_device = [&] {
+    on_device = false;
+    const device::Fallbacks fb = device::FallbackStats();
+    out.device = "cpu (after a CUDA error at step " + std::to_string(step_now) + ": " + fb.lastError + ")";
+  };
+  auto loss_grad = [&](const double* th, const uint32_t* index, size_t count, double* g) {
+    double loss = 0;
+    if (on_device) {
+      if (device::TrainLossGradOnDevice<T>(layer, th, train, index, count, g, &loss)) return loss;
+      leave_device();
+    }
+    pass.SetParams(th);
+    return pass.LossGrad(team, train, index, count, g);
+  };
   double interval_sum = 0, report_sum = 0, last_val = NAN, best_metric = NAN;
   int interval_count = 0, report_count = 0, bad_evals = 0;
   std::vector<double> best;
@@ -79,8 +101,11 @@ TrainOutcome Run(const TrainConfig& config, const TrainData& data, std::vector<d
 
   auto validate = [&]() -> double {
     if (data.nval == 0) return NAN;
-    pass.SetParams(theta.data());
-    pass.Predict(team, val, nullptr, data.nval, uval.data());
+    if (!on_device || !device::TrainPredictOnDevice<T>(layer, theta.data(), val, nullptr, data.nval, uval.data())) {
+      if (on_device) leave_device();
+      pass.SetParams(theta.data());
+      pass.Predict(team, val, nullptr, data.nval, uval.data());
+    }
     return Metric(layer, uval, data.nval, data.targets_val, data.labels_val);
   };
   auto send = [&](int step) {
@@ -141,8 +166,8 @@ TrainOutcome Run(const TrainConfig& config, const TrainData& data, std::vector<d
         index = order.data() + pos;
         pos += batch;
       }
-      pass.SetParams(theta.data());
-      const double loss = pass.LossGrad(team, train, index, batch, grad.data());
+      step_now = step;
+      const double loss = loss_grad(theta.data(), index, batch, grad.data());
       if (!std::isfinite(loss)) throw NonFiniteLoss();
       adam.Step(theta.data(), grad.data());
       stopped = after_step(step, loss);
@@ -152,13 +177,14 @@ TrainOutcome Run(const TrainConfig& config, const TrainData& data, std::vector<d
   if (config.lbfgs_steps > 0 && !stopped) {
     Objective f = [&](const double* th, double* g) {
       if (cancel.load(std::memory_order_relaxed)) throw Cancelled();
-      pass.SetParams(th);
-      return pass.LossGrad(team, train, nullptr, data.n, g);
+      return loss_grad(th, nullptr, data.n, g);
     };
+    step_now = config.adam_steps + 1;
     double loss = f(theta.data(), grad.data());
     if (!std::isfinite(loss)) throw NonFiniteLoss();
     Lbfgs lbfgs(layer.ParamsSize(), config.trainable_begin, config.trainable_end, config.lbfgs);
     for (int it = 1; it <= config.lbfgs_steps && !stopped; it++) {
+      step_now = config.adam_steps + it;
       const bool moved = lbfgs.Step(theta, loss, grad, f);
       stopped = after_step(config.adam_steps + it, loss);
       if (!moved) break;  // converged: no step lowers the loss any more

@@ -35,6 +35,11 @@ struct TrainConfig {
   /** Stop after this many evaluations without improvement and keep the best (0: never). */
   int patience = 0;
   int threads = 1;
+  /**
+   * Run the passes on the CUDA device (native/cuda/backend.h), or "cuda:<name>" as chosen by
+   * HJNET_DEVICE; empty: the CPU. After a device error under auto the job goes on on the CPU.
+   */
+  std::string device;
   /** Minimum seconds between progress reports. */
   double progress_interval_s = 0.1;
 };
@@ -73,6 +78,8 @@ struct TrainOutcome {
   /** Step whose parameters were returned (the best validation with early stopping). */
   int best_step = 0;
   bool stopped_early = false;
+  /** Where the passes ran: "cpu", "cuda:<name>", or "cpu (after a CUDA error at step s: ...)". */
+  std::string device;
 };
 
 /** Thrown for a NaN or infinite loss or parameters; the message is "non-finite loss". */

@@ -125,6 +125,12 @@ export interface CudaDeviceInfo {
   driverVersion: string;
 }
 
+export interface DeviceFallbacks {
+  count: number;
+  /** The last CUDA error's message; null before the first. */
+  lastError: string | null;
+}
+
 export interface NativeBinding {
   readonly version: string;
   /** Backends compiled in: ['cuda', 'cpu'] when built with CUDA, else ['cpu']. */
@@ -138,6 +144,8 @@ export interface NativeBinding {
   device(): string;
   /** The CUDA device (probed once), or null when none answers or none is compiled in. */
   cudaDevice(): CudaDeviceInfo | null;
+  /** CUDA errors that the CPU pass answered instead (HJNET_DEVICE=auto) since the addon loaded. */
+  deviceFallbacks(): DeviceFallbacks;
   /** The SIMD target chosen at run time, e.g. 'AVX3', 'AVX2', 'SSE4'. */
   simdTarget(): string;
   /** Queries per SIMD tile of the pass (16 or 32 with AVX-512). A pass of fewer queries and

@@ -12,15 +12,19 @@ export interface EngineInfo {
   /** The backend in use (HJNET_DEVICE): "cpu (<SIMD target>)", e.g. "cpu (AVX3)", or "cuda:<GPU name>". */
   device: string;
   threads: number;
+  /** CUDA errors answered by the CPU pass instead (HJNET_DEVICE=auto), since the process started. */
+  fallbacks: { count: number; last_error: string | null };
 }
 
 export function engineInfo(): EngineInfo {
   const native = binding();
   const device = native.device();
+  const fallbacks = native.deviceFallbacks();
   return {
     version: native.version,
     backends: native.backends(),
     device: device === 'cpu' ? `cpu (${native.simdTarget()})` : device,
     threads: native.threads(),
+    fallbacks: { count: fallbacks.count, last_error: fallbacks.lastError },
   };
 }

@@ -23,6 +23,14 @@ t.test('the CUDA code in host emulation matches the CPU engine', async (tt) => {
   const gibbs = /^gibbs: (\d+) comparisons, 0 failing cases$/m.exec(out);
   tt.ok(gibbs && Number(gibbs[1]) > 100_000, `the Gibbs pass: ${gibbs?.[1]} comparisons`);
   tt.match(out, /^train: 0 failing cases$/m, 'the training pass');
+  tt.match(out, /^trainer: 0 failing cases$/m, 'the trainer on the device');
+  tt.equal(out.match(/^ok {3}trainer: float(32|64) .*device 'cuda:host emulation'$/gm)?.length, 8, 'every trainer job ran on the device');
+  for (const what of ['auto leaves a failed pass to the CPU', 'HJNET_DEVICE=cuda throws the CUDA error']) {
+    tt.match(out, new RegExp(`^ok {3}fallback: ${what}`, 'm'), `evaluate fallback: ${what}`);
+  }
+  for (const what of ['auto: a CUDA error at the first step', 'auto: a CUDA error later in the job', 'HJNET_DEVICE=cuda: a CUDA error fails the job']) {
+    tt.match(out, new RegExp(`^ok {3}trainer: ${what}`, 'm'), `training fallback: ${what}`);
+  }
   for (const name of ['nonfinite32 weights, no fhat', 'hessian, longest top-k', 'ties', 'overflow32']) {
     tt.ok(out.includes(`\nok   ${name} `), `case '${name}' ran`);
   }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { binding, type GibbsPassOptions, type GibbsPassResult, type NativeHeads } from '../../src/engine/binding.js';
-import { engineInfo } from '../../src/engine/index.js';
+import { engineInfo, train } from '../../src/engine/index.js';
 import { mulberry32 } from '../../src/engine/reference.js';
 
 const nb = binding();
@@ -81,6 +81,29 @@ t.test('engineInfo reports the backend in use', async (tt) => {
   tt.equal(auto.device, gpu === null ? `cpu (${nb.simdTarget()})` : `cuda:${gpu.name}`);
   tt.throws(() => withDevice('tpu', () => engineInfo()), /HJNET_DEVICE must be auto, cpu or cuda, received 'tpu'/);
   if (gpu === null) tt.throws(() => withDevice('cuda', () => engineInfo()), /HJNET_DEVICE=cuda but/);
+  // No device pass has failed (none ran, or none failed: the emulation checks inject failures).
+  tt.same(auto.fallbacks, { count: 0, last_error: null });
+});
+
+t.test('training records the backend its passes ran on', async (tt) => {
+  const X = Array.from({ length: 60 }, (_, i) => [Math.cos(i), Math.sin(2 * i)]);
+  const y = X.map(([a, b]) => a * a - b);
+  const saved = process.env.HJNET_DEVICE;
+  tt.teardown(() => {
+    if (saved === undefined) delete process.env.HJNET_DEVICE;
+    else process.env.HJNET_DEVICE = saved;
+  });
+  process.env.HJNET_DEVICE = 'cpu';
+  const cpu = await train({ task: 'regression', data: { X, y }, method: 'adam', N: 12, steps: 30, seed: 3 });
+  tt.equal((cpu.spec.training as { device: string }).device, 'cpu');
+  if (gpuSkip) return;
+  process.env.HJNET_DEVICE = 'cuda';
+  const dev = await train({ task: 'regression', data: { X, y }, method: 'adam', N: 12, steps: 30, seed: 3 });
+  tt.equal((dev.spec.training as { device: string }).device, `cuda:${gpu!.name}`);
+  const a = (cpu.spec.support as { g: { data: Float64Array } }).g.data;
+  const b = (dev.spec.support as { g: { data: Float64Array } }).g.data;
+  const diff = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]) / (1 + Math.abs(v))));
+  tt.ok(diff < 1e-9, `device and CPU initial data agree to ${diff.toExponential(2)}`);
 });
 
 // ---- GPU against CPU ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ t.test('/v1/info reports the native engine', async (t) => {
   const gpu = native.cudaDevice();
   // HJNET_DEVICE unset (auto): the CUDA device when one answers, else the CPU
   const device = gpu === null ? `cpu (${native.simdTarget()})` : `cuda:${gpu.name}`;
-  t.same(info, { version: native.version, backends: native.backends(), device, threads: native.threads() });
+  t.same(info, { version: native.version, backends: native.backends(), device, threads: native.threads(), fallbacks: { count: 0, last_error: null } });
   t.ok(info.backends.includes('cpu'));
   t.ok(info.threads >= 1);
 });
@@ -62,6 +62,7 @@ t.test('metrics: request duration by route, in flight, engine queue and compute'
   t.match(text, /hjnet_engine_compute_seconds_count\{op="evaluate"\} 1/);
   t.match(text, /hjnet_engine_compute_seconds_count\{op="create_model"\} 1/);
   t.match(text, /hjnet_engine_threads \d+/);
+  t.match(text, /hjnet_device_fallbacks 0/);
   t.match(text, /hjnet_model_cache_models 1/);
   t.match(text, /hjnet_process_cpu_user_seconds_total/);
   t.notMatch(text, /m_[0-9a-f]{16}/, 'no ids in labels');

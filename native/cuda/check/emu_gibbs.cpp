@@ -3,10 +3,12 @@
 
 #include <cstdio>
 
+#include "cuda/check/checks.h"
+
 namespace hjnet::cuda {
 
 // The emulation is the device (native/cuda/backend.cpp's Probe; the checks do not resolve
-// HJNET_DEVICE, they call GibbsOnDevice directly).
+// HJNET_DEVICE, they call GibbsOnDevice directly), and its launches can be made to fail.
 Probed ProbeDevice() {
   Probed p;
   p.ok = true;
@@ -15,3 +17,12 @@ Probed ProbeDevice() {
 }
 
 }  // namespace hjnet::cuda
+
+namespace hjnet::check {
+
+bool InjectLaunchFailure(int64_t after) {
+  emu::LaunchesBeforeFailure().store(after);
+  return true;
+}
+
+}  // namespace hjnet::check

@@ -377,6 +377,41 @@ int GibbsCheck(bool big) {
     longer.topk = hjnet::device::kDeviceTopkMax + 1;
     Declined("topk " + std::to_string(longer.topk), m, X, 21, longer);
   }
+  if (InjectLaunchFailure(0)) {  // a CUDA error: auto answers on the CPU, HJNET_DEVICE=cuda throws
+    Model m = MakeModel(rng, 1, 30, 3, 1.0, 1.0, 0.5, false);
+    const std::vector<double> X = RandomX(rng, 5, 3, 1.0);
+    Opts op;
+    op.eps = 0.3;
+    Out g;
+    unsetenv("HJNET_DEVICE");
+    const uint64_t before = hjnet::device::FallbackStats().count;
+    const bool ran = RunDevice(m, X, 5, {}, op, g);
+    const hjnet::device::Fallbacks after = hjnet::device::FallbackStats();
+    ++g_checks;
+    if (ran || after.count != before + 1 || after.lastError.find("emulated") == std::string::npos) {
+      ++g_failures;
+      std::printf("FAIL fallback: auto should leave a failed pass to the CPU and count it\n");
+    } else {
+      std::printf("ok   fallback: auto leaves a failed pass to the CPU (%s)\n", after.lastError.c_str());
+    }
+    InjectLaunchFailure(0);
+    setenv("HJNET_DEVICE", "cuda", 1);
+    bool threw = false;
+    try {
+      RunDevice(m, X, 5, {}, op, g);
+    } catch (const std::runtime_error&) {
+      threw = true;
+    }
+    unsetenv("HJNET_DEVICE");
+    InjectLaunchFailure(-1);
+    ++g_checks;
+    if (!threw || hjnet::device::FallbackStats().count != before + 1) {
+      ++g_failures;
+      std::printf("FAIL fallback: HJNET_DEVICE=cuda should throw the CUDA error\n");
+    } else {
+      std::printf("ok   fallback: HJNET_DEVICE=cuda throws the CUDA error\n");
+    }
+  }
   std::printf("gibbs: %d comparisons, %d failing cases\n", g_checks, g_failures);
   return g_failures;
 }

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    const int failing = hjnet::check::GibbsCheck(big) + hjnet::check::TrainCheck(big);
+    const int failing = hjnet::check::GibbsCheck(big) + hjnet::check::TrainCheck(big) + hjnet::check::TrainerCheck();
     std::printf("%d failing cases\n", failing);
     return failing == 0 ? 0 : 1;
   } catch (const std::exception& e) {  // e.g. no CUDA device

@@ -65,6 +65,8 @@ export interface NativeTrainOutcome {
   stepsRun: number;
   bestStep: number;
   stoppedEarly: boolean;
+  /** Where the passes ran: 'cpu', 'cuda:<name>', or 'cpu (after a CUDA error at step s: ...)'. */
+  device: string;
 }
 
 export interface NativeTrainJob {

@@ -183,6 +183,8 @@ export async function train(request: TrainRequest, options: TrainOptions = {}): 
   let stepsRun = 0;
   let stoppedEarly = false;
   let bestStep = 0;
+  // closed-form's one forward pass (predictHopfCole) runs on the CPU
+  let device = 'cpu';
   if (method !== 'closed-form') {
     const { adam: adamSteps, lbfgs: lbfgsSteps } = optimizerSteps(plan);
     const total = adamSteps + lbfgsSteps;
@@ -217,6 +219,7 @@ export async function train(request: TrainRequest, options: TrainOptions = {}): 
     stepsRun = outcome.stepsRun;
     stoppedEarly = outcome.stoppedEarly;
     bestStep = outcome.bestStep;
+    device = outcome.device;
   }
   if (signal?.aborted) throw abortReason(signal);
 
@@ -255,6 +258,7 @@ export async function train(request: TrainRequest, options: TrainOptions = {}): 
     batch_size: method === 'closed-form' ? null : plan.batchSize,
     validation_split: plan.validationSplit,
     precision,
+    device,
     n_train: n,
     n_val: nval,
     early_stopping: plan.patience > 0 ? { patience: plan.patience, stopped_early: stoppedEarly, best_step: bestStep } : null,

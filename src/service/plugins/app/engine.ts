@@ -38,6 +38,14 @@ export default shared('hjnet-engine', async (app: FastifyInstance) => {
       this.set(engineInfo().threads);
     },
   });
+  new Gauge({
+    name: 'hjnet_device_fallbacks',
+    help: 'CUDA errors answered by the CPU pass instead (HJNET_DEVICE=auto) since the service started',
+    registers,
+    collect() {
+      this.set(engineInfo().fallbacks.count);
+    },
+  });
   let depth = 0;
   const runner: EngineRunner = {
     async run(op, call) {
