@@ -200,45 +200,49 @@ bool TrainFitsDevice(const train::Layer& layer, bool f32) {
 
 template <typename T>
 bool TrainLossGradOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
-                           const uint32_t* index, size_t count, double* grad, double* loss) {
+                           const uint32_t* index, size_t count, double* grad, double* loss, std::string* error) {
 #if HJNET_WITH_CUDA
   try {
     *loss = cuda::TrainLossGrad<T>(layer, theta, rows, index, count, grad);
     return true;
   } catch (const std::runtime_error& e) {
     FallBackOrThrow(e);
+    *error = e.what();
     return false;
   }
 #else
   (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)grad, (void)loss;
+  *error = "no CUDA backend compiled in";
   return false;
 #endif
 }
 
 template <typename T>
 bool TrainPredictOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
-                          const uint32_t* index, size_t count, double* u) {
+                          const uint32_t* index, size_t count, double* u, std::string* error) {
 #if HJNET_WITH_CUDA
   try {
     cuda::TrainPredict<T>(layer, theta, rows, index, count, u);
     return true;
   } catch (const std::runtime_error& e) {
     FallBackOrThrow(e);
+    *error = e.what();
     return false;
   }
 #else
   (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)u;
+  *error = "no CUDA backend compiled in";
   return false;
 #endif
 }
 
 template bool TrainLossGradOnDevice<float>(const train::Layer&, const double*, const train::Rows<float>&,
-                                           const uint32_t*, size_t, double*, double*);
+                                           const uint32_t*, size_t, double*, double*, std::string*);
 template bool TrainLossGradOnDevice<double>(const train::Layer&, const double*, const train::Rows<double>&,
-                                            const uint32_t*, size_t, double*, double*);
+                                            const uint32_t*, size_t, double*, double*, std::string*);
 template bool TrainPredictOnDevice<float>(const train::Layer&, const double*, const train::Rows<float>&,
-                                          const uint32_t*, size_t, double*);
+                                          const uint32_t*, size_t, double*, std::string*);
 template bool TrainPredictOnDevice<double>(const train::Layer&, const double*, const train::Rows<double>&,
-                                           const uint32_t*, size_t, double*);
+                                           const uint32_t*, size_t, double*, std::string*);
 
 }  // namespace hjnet::device

@@ -63,15 +63,15 @@ bool TrainFitsDevice(const train::Layer& layer, bool f32);
 
 /**
  * The training pass (native/cuda/train.h) on the device, with the same fallback rule: false
- * after a CUDA error under HJNET_DEVICE=auto (or when no CUDA is compiled in); the caller
- * then runs the CPU pass.
+ * after a CUDA error under HJNET_DEVICE=auto, its message in *error (or when no CUDA is
+ * compiled in); the caller then runs the CPU pass.
  */
 template <typename T>
 bool TrainLossGradOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
-                           const uint32_t* index, size_t count, double* grad, double* loss);
+                           const uint32_t* index, size_t count, double* grad, double* loss, std::string* error);
 template <typename T>
 bool TrainPredictOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
-                          const uint32_t* index, size_t count, double* u);
+                          const uint32_t* index, size_t count, double* u, std::string* error);
 
 /** CUDA errors that were answered by the CPU pass instead (HJNET_DEVICE=auto), since start. */
 struct Fallbacks {

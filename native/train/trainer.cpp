@@ -80,15 +80,15 @@ TrainOutcome Run(const TrainConfig& config, const TrainData& data, std::vector<d
                    ? "cpu"
                    : "cpu (d = " + std::to_string(layer.d) + " needs more shared memory than " + config.device + " has)";
   int step_now = 0;
+  std::string device_error;
   auto leave_device = [&] {
     on_device = false;
-    const device::Fallbacks fb = device::FallbackStats();
-    out.device = "cpu (after a CUDA error at step " + std::to_string(step_now) + ": " + fb.lastError + ")";
+    out.device = "cpu (after a CUDA error at step " + std::to_string(step_now) + ": " + device_error + ")";
   };
   auto loss_grad = [&](const double* th, const uint32_t* index, size_t count, double* g) {
     double loss = 0;
     if (on_device) {
-      if (device::TrainLossGradOnDevice<T>(layer, th, train, index, count, g, &loss)) return loss;
+      if (device::TrainLossGradOnDevice<T>(layer, th, train, index, count, g, &loss, &device_error)) return loss;
       leave_device();
     }
     pass.SetParams(th);
@@ -101,7 +101,8 @@ TrainOutcome Run(const TrainConfig& config, const TrainData& data, std::vector<d
 
   auto validate = [&]() -> double {
     if (data.nval == 0) return NAN;
-    if (!on_device || !device::TrainPredictOnDevice<T>(layer, theta.data(), val, nullptr, data.nval, uval.data())) {
+    if (!on_device ||
+        !device::TrainPredictOnDevice<T>(layer, theta.data(), val, nullptr, data.nval, uval.data(), &device_error)) {
       if (on_device) leave_device();
       pass.SetParams(theta.data());
       pass.Predict(team, val, nullptr, data.nval, uval.data());

@@ -123,7 +123,8 @@ int TrainerCheck() {
     unsetenv("HJNET_DEVICE");
     InjectLaunchFailure(0);
     const TrainOutcome first = Run(j, name);
-    Expect(first.theta == cpu.theta && first.device.rfind("cpu (after a CUDA error at step 1: ", 0) == 0,
+    Expect(first.theta == cpu.theta && first.device.rfind("cpu (after a CUDA error at step 1: ", 0) == 0 &&
+               first.device.find("(emulated)") != std::string::npos,
            "auto: a CUDA error at the first step runs the whole job on the CPU (" + first.device + ")");
     InjectLaunchFailure(7);
     const TrainOutcome later = Run(j, name);
