@@ -40,11 +40,13 @@ template <>
 struct Num<float> {
   static constexpr float kFloor2 = -125.0f;          // 2^-125 is normal in float32
   static constexpr double kFloorD = -125.0;
+  static constexpr float kFloorW = 0x1p-125f;        // 2^kFloor2: weights at or below count as 0
 };
 template <>
 struct Num<double> {
   static constexpr double kFloor2 = -1021.0;         // 2^-1021 is normal in float64
   static constexpr double kFloorD = -1021.0;
+  static constexpr double kFloorW = 0x1p-1021;
 };
 
 // A top-k candidate: score and neuron index; better = higher score, then lower index.
@@ -228,7 +230,7 @@ HWY_INLINE void ExpBlock(D d, hn::TFromD<D>* HWY_RESTRICT sc, hn::TFromD<D>* HWY
     for (int64_t i = 0; i < n; i += static_cast<int64_t>(V))
       hn::Store(Exp2NonPos(d, hn::Load(d, xs + i)), d, sc + i);
     // 2^floor and below count as 0: no denormals, and padding weighs nothing
-    const auto wfloor = hn::Set(d, static_cast<T>(std::ldexp(1.0, static_cast<int>(Num<T>::kFloor2))));
+    const auto wfloor = hn::Set(d, Num<T>::kFloorW);
     for (int64_t j = 0; j < nb; ++j) {
       T* row = sc + j * QT;
       auto w0 = hn::Load(d, row), w1 = hn::Load(d, row + V);
@@ -661,7 +663,7 @@ bool GibbsRow(const GibbsRequest& rq, int64_t q, int64_t head, int64_t o) {
 
   const T ninf = -std::numeric_limits<T>::infinity();
   const auto floor = hn::Set(d, Num<T>::kFloor2);
-  const auto wfloor = hn::Set(d, static_cast<T>(std::ldexp(1.0, static_cast<int>(Num<T>::kFloor2))));
+  const auto wfloor = hn::Set(d, Num<T>::kFloorW);
   const auto iv = hn::Set(d, inv2);
   T m = ninf;
   double S = 0.0;

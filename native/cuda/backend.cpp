@@ -92,13 +92,22 @@ std::mutex g_fallback_mu;
 Fallbacks g_fallbacks;
 
 #if HJNET_WITH_CUDA
-// After a CUDA error (out of memory, a lost device): under auto the CPU pass answers instead and
-// the error is counted; HJNET_DEVICE=cuda asked for the device, so the error is the answer.
-void FallBackOrThrow(const std::runtime_error& e) {
-  if (ReadMode() == Mode::kCuda) throw;
-  std::lock_guard<std::mutex> lock(g_fallback_mu);
-  ++g_fallbacks.count;
-  g_fallbacks.lastError = e.what();
+// Runs a device call. After a CUDA error (out of memory, a lost device) under auto: false, the
+// error counted and its message in *error, for the CPU pass to answer instead; HJNET_DEVICE=cuda
+// asked for the device, so there the error is the answer.
+template <class Call>
+bool DeviceCall(const Call& call, std::string* error = nullptr) {
+  try {
+    call();
+    return true;
+  } catch (const std::runtime_error& e) {
+    if (ReadMode() == Mode::kCuda) throw;
+    std::lock_guard<std::mutex> lock(g_fallback_mu);
+    ++g_fallbacks.count;
+    g_fallbacks.lastError = e.what();
+    if (error) *error = e.what();
+    return false;
+  }
 }
 #endif
 
@@ -161,12 +170,7 @@ bool GibbsOnDevice(GibbsRequest& rq) {
   job.maxDistanceOut = rq.maxDistanceOut;
   job.topkIndex = rq.topkIndex;
   job.topkPi = rq.topkPi;
-  try {
-    cuda::RunGibbs(job);
-  } catch (const std::runtime_error& e) {
-    FallBackOrThrow(e);
-    return false;
-  }
+  if (!DeviceCall([&] { cuda::RunGibbs(job); })) return false;
   if (rq.hessian) {
     // The Hessian norm is a second float64 pass per query (a d x d eigenproblem): on the CPU
     // pool, as in the CPU pass, so its value does not depend on the backend.
@@ -202,17 +206,9 @@ template <typename T>
 bool TrainLossGradOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
                            const uint32_t* index, size_t count, double* grad, double* loss, std::string* error) {
 #if HJNET_WITH_CUDA
-  try {
-    *loss = cuda::TrainLossGrad<T>(layer, theta, rows, index, count, grad);
-    return true;
-  } catch (const std::runtime_error& e) {
-    FallBackOrThrow(e);
-    *error = e.what();
-    return false;
-  }
+  return DeviceCall([&] { *loss = cuda::TrainLossGrad<T>(layer, theta, rows, index, count, grad); }, error);
 #else
-  (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)grad, (void)loss;
-  *error = "no CUDA backend compiled in";
+  (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)grad, (void)loss, (void)error;
   return false;
 #endif
 }
@@ -221,17 +217,9 @@ template <typename T>
 bool TrainPredictOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
                           const uint32_t* index, size_t count, double* u, std::string* error) {
 #if HJNET_WITH_CUDA
-  try {
-    cuda::TrainPredict<T>(layer, theta, rows, index, count, u);
-    return true;
-  } catch (const std::runtime_error& e) {
-    FallBackOrThrow(e);
-    *error = e.what();
-    return false;
-  }
+  return DeviceCall([&] { cuda::TrainPredict<T>(layer, theta, rows, index, count, u); }, error);
 #else
-  (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)u;
-  *error = "no CUDA backend compiled in";
+  (void)layer, (void)theta, (void)rows, (void)index, (void)count, (void)u, (void)error;
   return false;
 #endif
 }

@@ -63,8 +63,8 @@ bool TrainFitsDevice(const train::Layer& layer, bool f32);
 
 /**
  * The training pass (native/cuda/train.h) on the device, with the same fallback rule: false
- * after a CUDA error under HJNET_DEVICE=auto, its message in *error (or when no CUDA is
- * compiled in); the caller then runs the CPU pass.
+ * after a CUDA error under HJNET_DEVICE=auto, its message in *error; the caller then runs the
+ * CPU pass. Without CUDA compiled in: false (TrainFitsDevice is false there too).
  */
 template <typename T>
 bool TrainLossGradOnDevice(const train::Layer& layer, const double* theta, const train::Rows<T>& rows,
