@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { binding, type CudaDeviceInfo, type NativeHeads, type Precision } from '../src/engine/binding.js';
+import { binding, type CudaDeviceInfo, type Precision } from '../src/engine/binding.js';
 import { createModel } from '../src/engine/index.js';
-import { problem, timed, type BenchRow } from './cases.js';
+import { problem, problemHeads, timed, type BenchRow } from './cases.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +39,7 @@ interface Row extends BenchRow {
   fma_fraction?: number;
 }
 
+/** Sets HJNET_DEVICE for fn and every later call (the addon reads it on each call). */
 function withDevice<R>(device: 'cpu' | 'cuda', fn: () => R): R {
   process.env.HJNET_DEVICE = device;
   return fn();
@@ -54,10 +55,7 @@ async function prepare(d: number): Promise<Prepared> {
   // the heads' upload to the device and the pool's first allocations happen in timed's warm-up
   const { X, W, b } = problem(B, N, d);
   const X32 = Float32Array.from(X);
-  const t = 1;
-  const y = W.map((w) => 2 * t * w);
-  const g = b.map((bj, j) => -bj - y.subarray(j * d, (j + 1) * d).reduce((s, v) => s + v * v, 0) / (4 * t));
-  const heads: NativeHeads = new (binding().Heads)({ K: 1, N, d, W, b, y, g, t });
+  const heads = problemHeads(W, b, N, d);
   const model = await createModel({ eps, W: { data: W, shape: [N, d] }, b: { data: b, shape: [N] } });
   let f: Float64Array | null = null;
   return {

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { binding, type GibbsPassOptions, type NativeHeads, type Precision } from '../src/engine/binding.js';
+import { binding, type GibbsPassOptions, type Precision } from '../src/engine/binding.js';
 import { createModel } from '../src/engine/index.js';
-import { problem, timed, type BenchRow } from './cases.js';
+import { problem, problemHeads, timed, type BenchRow } from './cases.js';
 import { probeRoofline, type Roofline } from './roofline.js';
 
 interface Row extends BenchRow {
@@ -74,10 +74,7 @@ async function runCase(op: string, B: number, N: number, d: number, dtype: Preci
     const model = await createModel({ eps, W: { data: W, shape: [N, d] }, b: { data: b, shape: [N] } });
     fn = () => model.certifyRadius({ data: X, shape: [B, d] }, { target: 'f' });
   } else {
-    const t = 1;
-    const y = W.map((w) => 2 * t * w);
-    const g = b.map((bj, j) => -bj - y.subarray(j * d, (j + 1) * d).reduce((s, v) => s + v * v, 0) / (4 * t));
-    const heads: NativeHeads = new (binding().Heads)({ K: 1, N, d, W, b, y, g, t });
+    const heads = problemHeads(W, b, N, d);
     // lse: f alone; attribute: what baseline.py's attribute computes (pi's entropy, top-10, pi W).
     const options: GibbsPassOptions =
       op === 'lse'

@@ -136,7 +136,7 @@ function checkOptions(o: ExampleOptions): void {
   if (o.attackRows > o.testRows) throw new RangeError(`attackRows (${o.attackRows}) must be at most testRows (${o.testRows})`);
 }
 
-const float32 = (data: ArrayLike<number>, shape: number[]): BinaryTensor => encodeBase64Tensor({ dtype: 'float32', shape, data: Float32Array.from(data) });
+const float32 = (data: ArrayLike<number>, shape: number[]): BinaryTensor => encodeBase64Tensor({ dtype: 'float32', shape, data: data instanceof Float32Array ? data : Float32Array.from(data) });
 
 /** One image of a split as side x side pixels. */
 function pixelsOf(split: MnistSplit, row: number): Uint8Array {

@@ -16,7 +16,7 @@ import {
 } from './options.js';
 import { curvatureBound, curvatureBoundU, lipschitzRadius, lipschitzRadiusU, localRadius, paperRadius } from './radii.js';
 import { distanceLimit, parseSpec, safeNorm, type ParsedSpec } from './spec.js';
-import { readTensor } from './tensor-input.js';
+import { readQueries } from './tensor-input.js';
 import type {
   AttributeOptions,
   Attribution,
@@ -39,8 +39,6 @@ const ATTACK_RADIUS_CAP = 1e8;
 const ATTACK_SLACK = 1e-9;
 /** |u| / max(|f|, 1) above which a query's f and Gibbs weights come from a logit pass. */
 const LOGIT_RATIO = 4;
-/** Radii are rounded down by a few ulps, so that rounding never makes them unsound. */
-const ROUND_DOWN = 1 - 4 * Number.EPSILON;
 
 /** Outputs that a logit pass computes as well as (or better than) a distance pass. */
 const LOGIT_OUTPUTS = ['f', 'argmax', 'entropy', 'fhat', 'grad', 'hessian', 'pi', 'topkIndex', 'topkPi'] as const;
@@ -84,15 +82,10 @@ class HopfColeModel implements Model {
   }
 
   #queries(X: TensorInput | Float32Array | Float64Array, shape: unknown): Queries {
-    const input = ArrayBuffer.isView(X) ? { data: X, shape } : X;
-    const dense = readTensor(input, 'X', [2]);
     const { d } = this.info;
-    // [] reads as shape [0, 0]: an empty batch whatever its width.
-    if (dense.shape[0] === 0) return { X: new Float64Array(0), B: 0 };
-    if (dense.shape[1] !== d) {
-      throw rangeError('X', `shape [B, ${d}] (d = ${d} for this model)`, new Described(`shape [${dense.shape.join(', ')}]`));
-    }
+    const dense = readQueries(ArrayBuffer.isView(X) ? { data: X, shape } : X, d);
     const B = dense.shape[0];
+    if (B === 0) return { X: new Float64Array(0), B: 0 };
     // one pass for the usual case: every query is far inside the limit
     let largest = 0;
     for (let i = 0; i < dense.data.length; i++) largest = Math.max(largest, Math.abs(dense.data[i]));
@@ -180,7 +173,7 @@ class HopfColeModel implements Model {
   }
 
   async evaluate(X: TensorInput, options: EvaluateOptions = {}): Promise<EvaluateResult> {
-    checkOptionNames(options, ['shape', 'eps', 'precision', 'outputs', 'topk']);
+    checkOptionNames(options, { shape: 1, eps: 1, precision: 1, outputs: 1, topk: 1 });
     const q = this.#queries(X, options.shape);
     const outputs = checkOutputs(options.outputs);
     const { K, N, d } = this.info;
@@ -220,7 +213,7 @@ class HopfColeModel implements Model {
   }
 
   async attribute(X: TensorInput, options: AttributeOptions = {}): Promise<{ results: Attribution[] }> {
-    checkOptionNames(options, ['shape', 'eps', 'precision', 'head', 'k', 'mass']);
+    checkOptionNames(options, { shape: 1, eps: 1, precision: 1, head: 1, k: 1, mass: 1 });
     const q = this.#queries(X, options.shape);
     const eps = checkEpsOverride(options.eps, this.info.eps);
     const precision = checkPrecision(options.precision);
@@ -255,7 +248,7 @@ class HopfColeModel implements Model {
   }
 
   async certifyRadius(X: TensorInput, options: CertifyOptions = {}): Promise<{ results: (RegressionCertificate | ClassificationCertificate)[] }> {
-    checkOptionNames(options, ['shape', 'eps', 'precision', 'tau', 'head', 'target', 'attack']);
+    checkOptionNames(options, { shape: 1, eps: 1, precision: 1, tau: 1, head: 1, target: 1, attack: 1 });
     const q = this.#queries(X, options.shape);
     const eps = checkEpsOverride(options.eps, this.info.eps);
     checkPrecision(options.precision);
@@ -293,10 +286,10 @@ class HopfColeModel implements Model {
       results.push({
         head,
         target,
-        radius: radius * ROUND_DOWN,
-        radius_paper: radius_paper === null ? null : radius_paper * ROUND_DOWN,
-        radius_lipschitz: radius_lipschitz * ROUND_DOWN,
-        radius_local: radius_local * ROUND_DOWN,
+        radius,
+        radius_paper,
+        radius_lipschitz,
+        radius_local,
         gradient_norm: G,
         curvature_bound: curvature,
       });
@@ -352,7 +345,7 @@ class HopfColeModel implements Model {
         const L = await this.#pairLipschitzOf(c, k);
         const r = sure <= 0 ? 0 : Math.max(lipschitzRadius(sure, L), localRadius(sure, safeNorm(diff, 0, d), Math.max(C[c], C[k])));
         margin = Math.min(margin, m);
-        radius = Math.min(radius, r * ROUND_DOWN);
+        radius = Math.min(radius, r);
       }
       results.push({ class: c, margin, radius });
     }

@@ -6,12 +6,12 @@ import type { OutputName } from './types.js';
 
 export const OUTPUTS: readonly OutputName[] = ['f', 'u', 'pi', 'entropy', 'grad_f', 'grad_u', 'hessian_norm'];
 
-/** Unknown option names are an error, not silently ignored (a typo would change nothing). */
-export function checkOptionNames(options: object, allowed: readonly string[]): void {
+/** Unknown option names are an error, not silently ignored (a typo would change nothing); `names` lists every option of T, as the type checks. */
+export function checkOptionNames<T extends object>(options: T, names: Required<Record<keyof T, 1>>): void {
   if (options === null || typeof options !== 'object') throw typeError('options', 'object', options);
   for (const key of Object.keys(options)) {
-    if ((options as Record<string, unknown>)[key] !== undefined && !allowed.includes(key)) {
-      throw typeError(`options.${key}`, `one of the options ${allowed.join(', ')}`, new Described('an unknown option'));
+    if ((options as Record<string, unknown>)[key] !== undefined && !Object.hasOwn(names, key)) {
+      throw typeError(`options.${key}`, `one of the options ${Object.keys(names).join(', ')}`, new Described('an unknown option'));
     }
   }
 }

@@ -305,8 +305,6 @@ export interface RefClassification {
   f: number[];
   /** u_k(x) per head (distance form). */
   u: number[];
-  /** Class scores -u_k, up to the common |x|^2/(4t): f_k. */
-  scores: number[];
   /** softmax(-u) = softmax(f). */
   proba: number[];
   /** First argmin_k u_k = first argmax_k f_k. */
@@ -321,7 +319,7 @@ export function refClassify(heads: RefHead[], x: number[], eps: number): RefClas
   const proba = gibbsWeights(f, 1);
   let c = 0;
   for (let k = 1; k < f.length; k++) if (f[k] > f[c]) c = k;
-  return { f, u, scores: f, proba, class: c };
+  return { f, u, proba, class: c };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -572,6 +572,12 @@ t.test('denormals are flushed on every thread a pass runs on: B = 1 and B = 6553
   // f = b for N = 1: a subnormal bias is 0 under denormals-are-zero, which the pool's threads
   // always use; the calling thread (tiny passes) and single work items must do the same.
   const m = makeModel(1, 1, 1, new Float64Array([0]), new Float64Array([1e-320]), 1);
+  const saved = process.env.HJNET_DEVICE;
+  process.env.HJNET_DEVICE = 'cpu';  // the CPU threads, wherever a GPU answers
+  tt.teardown(() => {
+    if (saved === undefined) delete process.env.HJNET_DEVICE;
+    else process.env.HJNET_DEVICE = saved;
+  });
   for (const mode of ['logit', 'distance'] as const) {
     const one = await m.heads.gibbs(new Float64Array([1]), 1, { precision: 'float64', eps: 0.5, mode });
     // enough queries for the pool (not the calling thread)

@@ -1,7 +1,8 @@
 // A pass small enough to run on the JS thread never waits on the compute pool: with the pool's
 // one thread busy on a large pass, a tiny pass over several heads (several work items) returns
 // at once, and the event loop turns again before the large pass ends. (Run in a child process
-// with HJNET_THREADS=1; the large pass takes seconds, the tiny one microseconds.)
+// with HJNET_THREADS=1 and HJNET_DEVICE=cpu; the large pass takes seconds, the tiny one
+// microseconds.)
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ const X = Float64Array.from({ length: 65536 * 16 }, (_, i) => Math.cos(i));
 const order = [];
 const large = big.gibbs(X, 65536, { precision: 'float64', eps: 0.3, mode: 'distance', entropy: true, grad: true }).then(() => order.push('large'));
 await new Promise((resolve) => setTimeout(resolve, 100));  // the large pass holds the pool now
-const small = tiny.gibbs(new Float64Array([0.1, 0.2]), 1, { precision: 'float64', eps: 0.3, mode: 'distance' });
+const small = tiny.gibbs(new Float64Array([0.1, 0.2]), 1, { precision: 'float64', eps: 0.3, mode: 'distance' }).then(() => order.push('small'));
 setImmediate(() => order.push('turn'));
 await Promise.all([large, small]);
 console.log(JSON.stringify(order));
@@ -31,8 +32,8 @@ t.test('a tiny pass over several heads does not wait for a large pass on the poo
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', child], {
     encoding: 'utf8',
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    env: { ...process.env, HJNET_THREADS: '1' },
+    env: { ...process.env, HJNET_THREADS: '1', HJNET_DEVICE: 'cpu' },
     timeout: 120_000,
   });
-  t.same(JSON.parse(out.trim().split('\n').at(-1)!), ['turn', 'large'], 'the event loop turned while the large pass ran');
+  t.same(JSON.parse(out.trim().split('\n').at(-1)!), ['small', 'turn', 'large'], 'the tiny pass answered at once, and the event loop turned while the large pass ran');
 });

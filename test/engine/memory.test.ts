@@ -37,6 +37,7 @@ for (const [precision, mode, extras] of [['float32', 'logit', 'all'], ['float64'
     const line = execFileSync(process.execPath, ['--input-type=module', '-e', child, precision, mode, extras], {
       encoding: 'utf8',
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, HJNET_DEVICE: 'cpu' },  // the CPU engine's memory, not a device's
       timeout: 240_000,
     });
     const { growthMiB, finite } = JSON.parse(line.trim().split('\n').at(-1)!);

@@ -410,7 +410,7 @@ t.test('class names belong to classification models and are distinct', async (t)
   t.same((await createModel({ task: 'classification', eps: 0.5, W, b, classes: ['a', 'b'] })).info.classes, ['a', 'b']);
 });
 
-t.test('radii stay finite and sound for huge tolerances and gauges', async (t) => {
+t.test('radii are never NaN and stay sound for huge tolerances and gauges (Infinity where unbounded)', async (t) => {
   const W = [[1, 0], [0, 1], [-1, -1]];
   const b = [0, 0.5, -0.25];
   // [eps, t, tau, scale of W]: support points y = 2tW stay inside the distance limit

@@ -348,7 +348,7 @@ t.test('classification: scores, margins, radius', async (t) => {
   t.ok(Math.abs(cls.proba.reduce((s, p) => s + p, 0) - 1) < 1e-15);
   // scores f_k = -u_k + |x|^2/(4t), the same shift for every head
   const xx = (x[0] ** 2 + x[1] ** 2) / (4 * 0.5);
-  cls.scores.forEach((s, k) => t.ok(Math.abs(s - (xx - cls.u[k])) < 1e-12, `f_${k} = |x|^2/(4t) - u_${k}`));
+  cls.f.forEach((s, k) => t.ok(Math.abs(s - (xx - cls.u[k])) < 1e-12, `f_${k} = |x|^2/(4t) - u_${k}`));
   const cr = refClassificationRadius(heads, x, eps);
   t.equal(cr.class, 0);
   for (const k of [1, 2]) t.ok(Math.abs(cr.margins[k] - (cls.u[k] - cls.u[0])) < 1e-12, 'f_c - f_k = u_k - u_c');

@@ -47,6 +47,11 @@ t.test('422 names HJNET_MAX_WORK and HJNET_MAX_OUTPUT', async (t) => {
   t.match(p, { limit: 'HJNET_MAX_WORK', detail: /B·N·K = 11·3·1 = 33.*HJNET_MAX_WORK = 30/ });
   p = problemOf(t, await app.inject({ method: 'POST', url: '/v1/evaluate', payload: { model: smallModel, X: Xs } }), 422);
   t.equal(p.limit, 'HJNET_MAX_WORK', 'inline too');
+  // a width that does not fit the model is the client's error before any budget (and before the model is built)
+  p = problemOf(t, await app.inject({ method: 'POST', url: '/v1/evaluate', payload: { model: smallModel, X: Xs.map(() => [0, 0, 0]) } }), 400);
+  t.match(p, { field: 'X', detail: /shape \[B, 2\]/ });
+  p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: Xs.map(() => [0]) } }), 400);
+  t.equal(p.field, 'X', 'stored models too');
   p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/certify-radius`, payload: { X, attack: { steps: 10 } } }), 422);
   t.match(p.detail, /passes/, 'attack steps count');
   p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: [[0, 0], [1, 1], [2, 2]], outputs: ['pi', 'grad_f', 'grad_u'] } }), 422);

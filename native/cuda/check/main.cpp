@@ -1,6 +1,7 @@
 // hjnet_cuda_emu / hjnet_cuda_check [--big]: every check of the CUDA code against the CPU code;
 // exit status 0 when all agree within tolerance.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // A CUDA error fails the checks with its message; the fallback checks set auto themselves.
+  setenv("HJNET_DEVICE", "cuda", 1);
   try {
     const int failing = hjnet::check::GibbsCheck(big) + hjnet::check::TrainCheck(big) + hjnet::check::TrainerCheck();
     std::printf("%d failing cases\n", failing);

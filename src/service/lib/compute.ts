@@ -1,13 +1,12 @@
 // The three operations as the routes run them, on a stored or an inline model: the queries'
-// shape first (a 400), then the budgets (a 422), the engine (measured by app.engine) and the
-// wire encoding. No math here.
+// shape first (a 400; the budgets trust B), then the budgets (a 422), the engine (measured by
+// app.engine) and the wire encoding. No math here.
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { AttributeResponse, CertifyResponse, EvaluateResponse } from '../schemas/compute.js';
-import { readTensor, type Dense } from '../../engine/tensor-input.js';
+import { readQueries } from '../../engine/tensor-input.js';
 import type { AttributeOptions, CertifyOptions, EvaluateOptions, Model, OutputName } from '../../engine/types.js';
 import { checkOutput, checkWork } from './budget.js';
-import { invalid } from './problem.js';
 import { encodeResult, finiteOrNull, type Encoding } from './tensors.js';
 
 interface Common {
@@ -32,19 +31,6 @@ export interface CertifyRequest extends Common {
   attack?: { steps?: number };
 }
 
-/** Queries X [B, d] in any request form, read and rank-checked (before budgets, which trust B). */
-export function readQueries(X: unknown): Dense {
-  return readTensor(X, 'X', [2]);
-}
-
-/** The queries with their width checked against the model, so that a bad shape is a 400 and not a budget's 422. */
-function queries(model: Model, X: unknown): Dense {
-  const q = readQueries(X);
-  const { d } = model.info;
-  if (q.shape[0] > 0 && q.shape[1] !== d) throw invalid('X', `shape [B, ${d}] (d = ${d} for this model)`, `shape [${q.shape.join(', ')}]`);
-  return q;
-}
-
 /** Extra passes a request makes beyond its first, e.g. attack steps; counted in the work budget. */
 export function passesOf(op: 'evaluate' | 'attribute' | 'certify', body: { attack?: { steps?: number } }): number {
   if (op !== 'certify' || body.attack === undefined) return 1;
@@ -59,7 +45,7 @@ function options<T extends object>(body: T, keys: (keyof T)[]): Partial<T> {
 
 export async function evaluate(app: FastifyInstance, model: Model, body: EvaluateRequest): Promise<Static<typeof EvaluateResponse>> {
   const { K, N, d, task } = model.info;
-  const X = queries(model, body.X);
+  const X = readQueries(body.X, model.info.d);
   const B = X.shape[0];
   checkWork(app.config, B, N, K);
   const outputs = new Set(body.outputs ?? []);
@@ -80,7 +66,7 @@ export async function evaluate(app: FastifyInstance, model: Model, body: Evaluat
 
 export async function attribute(app: FastifyInstance, model: Model, body: AttributeRequest): Promise<Static<typeof AttributeResponse>> {
   const { K, N } = model.info;
-  const X = queries(model, body.X);
+  const X = readQueries(body.X, model.info.d);
   const B = X.shape[0];
   checkWork(app.config, B, N, K);
   checkOutput(app.config, B * (5 + 4 * Math.min(body.k ?? 10, N)));
@@ -91,7 +77,7 @@ export async function attribute(app: FastifyInstance, model: Model, body: Attrib
 
 export async function certifyRadius(app: FastifyInstance, model: Model, body: CertifyRequest): Promise<Static<typeof CertifyResponse>> {
   const { K, N } = model.info;
-  const X = queries(model, body.X);
+  const X = readQueries(body.X, model.info.d);
   const B = X.shape[0];
   checkWork(app.config, B, N, K, passesOf('certify', body));
   checkOutput(app.config, B * 10);

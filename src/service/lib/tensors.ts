@@ -28,11 +28,12 @@ function leadingShape(value: unknown, depth: number): number[] {
   return dims;
 }
 
-/** [K, N] of a spec's W or support points ([N, d] means K = 1), after toEngineSpec. */
-export function specHeads(spec: ModelSpec): { K: number; N: number } {
+/** [K, N] and d of a spec's W or support points ([N, d] means K = 1), after toEngineSpec; d as W[0] has it (the model checks the rest). */
+export function specHeads(spec: ModelSpec): { K: number; N: number; d?: number } {
   const points: unknown = spec.W ?? spec.support?.y;
   const dims = isTensor(points) ? points.shape : leadingShape(points, 3);
-  return dims.length >= 3 ? { K: dims[0], N: dims[1] } : { K: 1, N: dims[0] ?? 0 };
+  const d = dims.length >= 2 ? dims[dims.length - 1] : undefined;
+  return dims.length >= 3 ? { K: dims[0], N: dims[1], d } : { K: 1, N: dims[0] ?? 0, d };
 }
 
 /** A spec with its binary tensors decoded; field errors name "<prefix>W" etc. */
@@ -92,7 +93,7 @@ function nested(t: Tensor): NestedOut {
 
 function binary(t: Tensor): BinaryTensor {
   const { data, shape } = t;
-  for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i])) throw new NaNInResultError(indexPath(i, shape));
+  if (t.dtype !== 'int32') for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i])) throw new NaNInResultError(indexPath(i, shape));
   return encodeBase64Tensor(t as DataTensor);
 }
 

@@ -1,10 +1,12 @@
 // Bodies and responses of evaluate, attribute and certify-radius, for a stored model
 // (/v1/models/{id}/...) and with an inline model (/v1/...).
 import { Type } from 'typebox';
+import { MAX_TAU } from '../../engine/options.js';
+import { MAX_EPS } from '../../engine/spec.js';
 import { InlineModel } from './model.js';
 import { Encoding, OutputTensor, Precision, QueriesInput } from './tensor.js';
 
-const Eps = Type.Number({ minimum: 0, maximum: 1e300, description: "Overrides the model's viscosity for this call" });
+const Eps = Type.Number({ minimum: 0, maximum: MAX_EPS, description: "Overrides the model's viscosity for this call" });
 const Head = Type.Integer({ minimum: 0, description: 'Head to use (default 0; the predicted class for classification)' });
 const OutputName = Type.Enum(['f', 'u', 'pi', 'entropy', 'grad_f', 'grad_u', 'hessian_norm']);
 
@@ -31,7 +33,7 @@ const attributeFields = {
 const certifyFields = {
   X: QueriesInput,
   eps: Type.Optional(Eps),
-  tau: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e300, description: 'Tolerance on the change of the target (default 0.1)' })),
+  tau: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_TAU, description: 'Tolerance on the change of the target (default 0.1)' })),
   head: Type.Optional(Head),
   target: Type.Optional(Type.Enum(['u', 'f'], { description: 'u (default) or f' })),
   attack: Type.Optional(

@@ -1,6 +1,7 @@
 // Models: the registration body (SPEC 3, POST /v1/models), the inline model of /v1/evaluate & co,
 // and the model record the server returns.
 import { Type } from 'typebox';
+import { MAX_EPS } from '../../engine/spec.js';
 import { MODEL_ID_PATTERN } from '../../store/model-store.js';
 import { PointsInput, ValuesInput } from './tensor.js';
 
@@ -14,7 +15,7 @@ export const ModelParams = Type.Object({ id: ModelId });
 const Task = Type.Enum(['regression', 'classification'], {
   description: 'regression (default) or classification (one head per class)',
 });
-const Eps = Type.Number({ minimum: 0, maximum: 1e300, description: 'Viscosity eps >= 0; 0 is the tropical (max) limit' });
+const Eps = Type.Number({ minimum: 0, maximum: MAX_EPS, description: 'Viscosity eps >= 0; 0 is the tropical (max) limit' });
 const T = Type.Number({ exclusiveMinimum: 0, description: 'Gauge time t > 0 (default 1)' });
 
 const modelFields = {

@@ -2,6 +2,7 @@
 // native pool and not yet finished) and compute time are measured in one place.
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram } from 'prom-client';
+import { binding } from '../../../engine/binding.js';
 import { engineInfo, type EngineInfo } from '../../../engine/index.js';
 import { shared } from '../../lib/plugin.js';
 
@@ -43,7 +44,7 @@ export default shared('hjnet-engine', async (app: FastifyInstance) => {
     help: 'CUDA errors answered by the CPU pass instead (HJNET_DEVICE=auto) since the service started',
     registers,
     collect() {
-      this.set(engineInfo().fallbacks.count);
+      this.set(binding().deviceFallbacks().count);
     },
   });
   let depth = 0;

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { createModel, type Model, type ModelSpec } from '../../../engine/index.js';
-import type { Dense } from '../../../engine/tensor-input.js';
+import { readQueries, readTensor, type Dense } from '../../../engine/tensor-input.js';
 import { checkWork } from '../../lib/budget.js';
-import { attribute, certifyRadius, evaluate, passesOf, readQueries } from '../../lib/compute.js';
+import { attribute, certifyRadius, evaluate, passesOf } from '../../lib/compute.js';
 import { prefixField } from '../../lib/field.js';
 import { specHeads, toEngineSpec } from '../../lib/tensors.js';
 import { errorResponses } from '../../schemas/problem.js';
@@ -21,13 +21,14 @@ import {
 const errors = errorResponses(400, 413, 415, 422, 429, 503);
 
 /**
- * The inline model and the queries. Their tensors are read first, so that a malformed shape is a
- * 400 rather than a budget's 422; then the budget (building the model costs K·N² for D).
+ * The inline model and the queries. Their tensors are read first, and the queries' width checked
+ * against the model's, so that a malformed shape is a 400 rather than a budget's 422 or the cost
+ * of building the model; then the budget (building the model costs K·N² for D).
  */
 async function inlineModel(app: FastifyInstance, body: { model: unknown; X: unknown }, passes: number): Promise<{ model: Model; X: Dense }> {
   const spec = toEngineSpec(body.model as ModelSpec, 'model.');
-  const X = readQueries(body.X);
-  const { K, N } = specHeads(spec);
+  const { K, N, d } = specHeads(spec);
+  const X = d === undefined ? readTensor(body.X, 'X', [2]) : readQueries(body.X, d);
   checkWork(app.config, X.shape[0], N, K, passes, K * N * N);
   try {
     return { model: await app.engine.run('create_model', () => createModel(spec)), X };
