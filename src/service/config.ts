@@ -11,6 +11,8 @@ export interface Config {
   dataDir: string;
   /** Largest request body in bytes (HJNET_BODY_LIMIT). */
   bodyLimit: number;
+  /** Bodies of this many bytes or more are parsed in a worker thread (HJNET_JSON_WORKER_BYTES). */
+  jsonWorkerBytes: number;
   /** Per-request compute budget B·N·K (HJNET_MAX_WORK). */
   maxWork: number;
   /** Largest number of output values one response may carry (HJNET_MAX_OUTPUT). */
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 8080, 0, 65535),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
     bodyLimit: bytes(env, 'HJNET_BODY_LIMIT', 64 * 1024 ** 2, 1024),
+    jsonWorkerBytes: bytes(env, 'HJNET_JSON_WORKER_BYTES', 1024 ** 2, 1),
     maxWork: integer(env, 'HJNET_MAX_WORK', 4_000_000_000, 1),
     maxOutput: integer(env, 'HJNET_MAX_OUTPUT', 16_777_216, 1),
     modelCacheBytes: bytes(env, 'HJNET_MODEL_CACHE_BYTES', 1024 ** 3, 0),

@@ -7,6 +7,7 @@ t.test('defaults', async (t) => {
   t.equal(c.port, 8080);
   t.match(c.dataDir, /\/data$/);
   t.equal(c.bodyLimit, 64 * 1024 * 1024);
+  t.equal(c.jsonWorkerBytes, 1024 * 1024);
   t.same(c.apiKeys, []);
   t.equal(c.corsOrigin, false);
   t.equal(c.logLevel, 'info');
@@ -20,6 +21,7 @@ t.test('values and units', async (t) => {
     HOST: '0.0.0.0',
     PORT: '0',
     HJNET_BODY_LIMIT: '2mb',
+    HJNET_JSON_WORKER_BYTES: '256kb',
     HJNET_MAX_WORK: '1000',
     HJNET_API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb',
     HJNET_CORS_ORIGIN: 'https://a.example.com,http://localhost:3000',
@@ -31,6 +33,7 @@ t.test('values and units', async (t) => {
   t.equal(c.host, '0.0.0.0');
   t.equal(c.port, 0);
   t.equal(c.bodyLimit, 2 * 1024 * 1024);
+  t.equal(c.jsonWorkerBytes, 256 * 1024);
   t.equal(c.maxWork, 1000);
   t.same(c.apiKeys, ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
   t.same(c.corsOrigin, ['https://a.example.com', 'http://localhost:3000']);
@@ -46,6 +49,7 @@ t.test('a bad value names its variable', async (t) => {
   const bad: Record<string, string> = {
     PORT: '80a',
     HJNET_BODY_LIMIT: 'lots',
+    HJNET_JSON_WORKER_BYTES: '0',
     HJNET_MAX_WORK: '-1',
     HJNET_API_KEYS: 'short',
     HJNET_CORS_ORIGIN: 'not a url',

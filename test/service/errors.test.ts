@@ -2,7 +2,7 @@
 // 422 naming HJNET_MAX_WORK / HJNET_MAX_OUTPUT, 503 with Retry-After, 401, 415, 429.
 import t from 'tap';
 import { keyMatcher } from '../../src/service/plugins/app/auth.js';
-import { findNonFinite, parseJsonBody } from '../../src/service/plugins/app/json-body.js';
+import { findNonFinite, parseJson } from '../../src/service/lib/json-parse.js';
 import { build, createModel, json, problemOf, smallModel } from './fixtures/helper.js';
 
 const X = [[0.5, -0.2]];
@@ -80,7 +80,7 @@ t.test('non-finite numbers are refused with 400', async (t) => {
   t.match(p.field, /^X/);
   t.equal(findNonFinite({ a: [1, [2, Infinity]] }), 'a[1][1]');
   t.equal(findNonFinite({ a: [1, 2], b: 'x' }), null);
-  t.same(parseJsonBody('{"a": 1e300, "b": "1e999"}'), { a: 1e300, b: '1e999' }, 'strings and large finite numbers pass');
+  t.same(parseJson('{"a": 1e300, "b": "1e999"}'), { body: { a: 1e300, b: '1e999' } }, 'strings and large finite numbers pass');
 });
 
 t.test('malformed, empty, poisoned and non-JSON bodies', async (t) => {
