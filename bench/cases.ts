@@ -1,6 +1,6 @@
 // What the benchmarks share: the row of ../shared/bench/baseline.py's JSON lines, its data, and
 // the timing loop.
-import { binding, type NativeHeads, type Precision } from '../src/engine/binding.js';
+import { binding, type GibbsPassOptions, type NativeBinding, type NativeHeads, type Precision } from '../src/engine/binding.js';
 import { mulberry32 } from '../src/engine/reference.js';
 
 export interface BenchRow {
@@ -25,11 +25,16 @@ export function problem(B: number, N: number, d: number) {
 }
 
 /** One head with W and b, at t = 1 (y = 2tW, g = -b - |y|^2/(4t)), for the bare pass. */
-export function problemHeads(W: Float64Array, b: Float64Array, N: number, d: number): NativeHeads {
+export function problemHeads(W: Float64Array, b: Float64Array, N: number, d: number, addon: NativeBinding = binding()): NativeHeads {
   const t = 1;
   const y = W.map((w) => 2 * t * w);
   const g = b.map((bj, j) => -bj - y.subarray(j * d, (j + 1) * d).reduce((s, v) => s + v * v, 0) / (4 * t));
-  return new (binding().Heads)({ K: 1, N, d, W, b, y, g, t });
+  return new addon.Heads({ K: 1, N, d, W, b, y, g, t });
+}
+
+/** lse: f alone; attribute: what baseline.py's attribute computes (pi's entropy, top-10, pi W). */
+export function passOptions(op: 'lse' | 'attribute', precision: Precision, eps: number): GibbsPassOptions {
+  return op === 'lse' ? { precision, eps, mode: 'logit' } : { precision, eps, mode: 'logit', entropy: true, grad: true, topk: 10 };
 }
 
 /** Median and best of `repeat` timed calls, after one untimed warm-up call. */

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { binding, type GibbsPassOptions, type Precision } from '../src/engine/binding.js';
+import { binding, type Precision } from '../src/engine/binding.js';
 import { createModel } from '../src/engine/index.js';
-import { problem, problemHeads, timed, type BenchRow } from './cases.js';
+import { passOptions, problem, problemHeads, timed, type BenchRow } from './cases.js';
 import { probeRoofline, type Roofline } from './roofline.js';
 
 interface Row extends BenchRow {
@@ -75,11 +75,7 @@ async function runCase(op: string, B: number, N: number, d: number, dtype: Preci
     fn = () => model.certifyRadius({ data: X, shape: [B, d] }, { target: 'f' });
   } else {
     const heads = problemHeads(W, b, N, d);
-    // lse: f alone; attribute: what baseline.py's attribute computes (pi's entropy, top-10, pi W).
-    const options: GibbsPassOptions =
-      op === 'lse'
-        ? { precision: dtype, eps, mode: 'logit' }
-        : { precision: dtype, eps, mode: 'logit', entropy: true, grad: true, topk: 10 };
+    const options = passOptions(op as 'lse' | 'attribute', dtype, eps);
     fn = () => heads.gibbs(Xp, B, options);
   }
   const { median, min } = await timed(fn, repeat);

@@ -123,13 +123,16 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // Scores of one group of 8 neurons for 2 vectors of queries, written to out[jj * QT + lane].
 // kDist: s = -(g + |x - y|^2 c4t) and the squared distance feeds maxd; else s = W.x + b.
+// In float32 the scores are also summed into R, which is finite unless a score is inf or NaN
+// (beyond float32's range) or the sum overflows: such lanes are redone in float64.
 template <class D, bool kDist, bool kWantMax>
 HWY_INLINE void ScoreGroup(D d, const hn::TFromD<D>* HWY_RESTRICT Wg,
                            const hn::TFromD<D>* HWY_RESTRICT Xt, int64_t dim, size_t QT,
                            const hn::TFromD<D>* HWY_RESTRICT bias8, hn::TFromD<D> c4t,
                            hn::TFromD<D>* HWY_RESTRICT out, hn::Vec<D>& maxd0,
                            hn::Vec<D>& maxd1, hn::Vec<D>& bm0, hn::Vec<D>& bm1,
-                           hn::Vec<D> gidx, hn::Vec<D>& bg0, hn::Vec<D>& bg1) {
+                           hn::Vec<D> gidx, hn::Vec<D>& bg0, hn::Vec<D>& bg1, hn::Vec<D>& R0,
+                           hn::Vec<D>& R1) {
   using T = hn::TFromD<D>;
   const size_t V = hn::Lanes(d);
   // logit mode starts the accumulators at the bias (one add less per score)
@@ -188,31 +191,31 @@ HWY_INLINE void ScoreGroup(D d, const hn::TFromD<D>* HWY_RESTRICT Wg,
   bg1 = hn::IfThenElse(hn::Gt(g1, bm1), gidx, bg1);
   bm0 = hn::Max(bm0, g0);
   bm1 = hn::Max(bm1, g1);
+  if constexpr (std::is_same<T, float>::value) {
+    R0 = hn::Add(R0, hn::Add(hn::Add(hn::Add(a00, a10), hn::Add(a20, a30)),
+                             hn::Add(hn::Add(a40, a50), hn::Add(a60, a70))));
+    R1 = hn::Add(R1, hn::Add(hn::Add(hn::Add(a01, a11), hn::Add(a21, a31)),
+                             hn::Add(hn::Add(a41, a51), hn::Add(a61, a71))));
+  }
 }
 
 // Weights of one block in place (sc becomes w, with kStore), adding the block sums to S and
-// sum w a to H, and the scores of the nvalid real rows to R: R is finite unless a score is
-// inf or NaN (a float32 overflow), or their sum overflows, both redone in float64. One sweep:
-// the spills around libmvec's opaque exp2 calls cost less here than two more sweeps over the
-// L1 buffer did (10% of lse in float32 on the Zen 5 host of bench/README.md).
+// sum w a to H. One sweep: the spills around libmvec's opaque exp2 calls (every vector register
+// is caller-saved) cost less than two more sweeps over the L1 buffer did (lse float32 11-13%
+// faster on the Zen 5 host of bench/README.md). Every vector live across the calls costs a
+// spill and a reload per call: keep them few.
 template <class D, bool kTrop, bool kEnt, bool kStore>
-HWY_INLINE void ExpBlock(D d, hn::TFromD<D>* HWY_RESTRICT sc, int64_t nb, int64_t nvalid,
-                         size_t QT, hn::Vec<D> m0, hn::Vec<D> m1, hn::TFromD<D> inv2,
-                         hn::Vec<D>& S0, hn::Vec<D>& S1, hn::Vec<D>& H0, hn::Vec<D>& H1,
-                         hn::Vec<D>& R0, hn::Vec<D>& R1) {
+HWY_INLINE void ExpBlock(D d, hn::TFromD<D>* HWY_RESTRICT sc, int64_t nb, size_t QT,
+                         hn::Vec<D> m0, hn::Vec<D> m1, hn::TFromD<D> inv2, hn::Vec<D>& S0,
+                         hn::Vec<D>& S1, hn::Vec<D>& H0, hn::Vec<D>& H1) {
   using T = hn::TFromD<D>;
   const size_t V = hn::Lanes(d);
   if constexpr (kTrop) {
     const auto one = hn::Set(d, T(1));
     for (int64_t j = 0; j < nb; ++j) {
       T* row = sc + j * QT;
-      const auto s0 = hn::Load(d, row), s1 = hn::Load(d, row + V);
-      if (j < nvalid) {
-        R0 = hn::Add(R0, s0);
-        R1 = hn::Add(R1, s1);
-      }
-      const auto w0 = hn::IfThenElseZero(hn::Eq(s0, m0), one);
-      const auto w1 = hn::IfThenElseZero(hn::Eq(s1, m1), one);
+      const auto w0 = hn::IfThenElseZero(hn::Eq(hn::Load(d, row), m0), one);
+      const auto w1 = hn::IfThenElseZero(hn::Eq(hn::Load(d, row + V), m1), one);
       S0 = hn::Add(S0, w0);
       S1 = hn::Add(S1, w1);
       if constexpr (kStore) {
@@ -227,13 +230,8 @@ HWY_INLINE void ExpBlock(D d, hn::TFromD<D>* HWY_RESTRICT sc, int64_t nb, int64_
     const auto wfloor = hn::Set(d, Num<T>::kFloorW);
     for (int64_t j = 0; j < nb; ++j) {
       T* row = sc + j * QT;
-      const auto s0 = hn::Load(d, row), s1 = hn::Load(d, row + V);
-      if (j < nvalid) {
-        R0 = hn::Add(R0, s0);
-        R1 = hn::Add(R1, s1);
-      }
-      auto x0 = hn::Mul(hn::Sub(s0, m0), iv);
-      auto x1 = hn::Mul(hn::Sub(s1, m1), iv);
+      auto x0 = hn::Mul(hn::Sub(hn::Load(d, row), m0), iv);
+      auto x1 = hn::Mul(hn::Sub(hn::Load(d, row + V), m1), iv);
       // Gt is false for NaN and -inf (padding), which go to the floor too
       x0 = hn::IfThenElse(hn::Gt(x0, floor), x0, floor);
       x1 = hn::IfThenElse(hn::Gt(x1, floor), x1, floor);
@@ -364,7 +362,8 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   if (rq.grad) std::fill(Gd, Gd + dim * QT, 0.0);
 
   auto maxd0 = hn::Zero(d), maxd1 = hn::Zero(d);
-  // float32 lanes that met a score beyond its range (inf, or inf - inf = NaN): all ones
+  // float32 lanes that met a score beyond its range (inf, or inf - inf = NaN), or a block whose
+  // scores sum beyond it (see ScoreGroup): all ones
   auto nf0 = hn::Zero(d), nf1 = hn::Zero(d);
   const bool wantMax = rq.maxDistance;
   const bool ent = rq.entropy && !kTrop;
@@ -375,6 +374,7 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
     // 1. scores and block max (padding neurons included: fixed below when they win)
     auto bm0 = hn::Set(d, ninf), bm1 = hn::Set(d, ninf);
     auto bg0 = hn::Set(d, T(-1)), bg1 = hn::Set(d, T(-1));
+    auto R0 = hn::Zero(d), R1 = hn::Zero(d);
     for (int64_t jg = 0; jg < nb; jg += kGroup) {
       const int64_t grp = (j0 + jg) / kGroup;
       const auto gidx = hn::Set(d, static_cast<T>(jg / kGroup));
@@ -382,20 +382,24 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
       if constexpr (kDist) {
         if (wantMax)
           ScoreGroup<D, true, true>(d, Yh + grp * dim * kGroup, Xt, dim, QT, gh + j0 + jg, c4t,
-                                    out, maxd0, maxd1, bm0, bm1, gidx, bg0, bg1);
+                                    out, maxd0, maxd1, bm0, bm1, gidx, bg0, bg1, R0, R1);
         else
           ScoreGroup<D, true, false>(d, Yh + grp * dim * kGroup, Xt, dim, QT, gh + j0 + jg, c4t,
-                                     out, maxd0, maxd1, bm0, bm1, gidx, bg0, bg1);
+                                     out, maxd0, maxd1, bm0, bm1, gidx, bg0, bg1, R0, R1);
       } else {
         ScoreGroup<D, false, false>(d, Wh + grp * dim * kGroup, Xt, dim, QT, bh + j0 + jg, c4t,
-                                    out, maxd0, maxd1, bm0, bm1, gidx, bg0, bg1);
+                                    out, maxd0, maxd1, bm0, bm1, gidx, bg0, bg1, R0, R1);
         if (wantMax) {  // logit mode: distances only for the max
           alignas(64) T junk[kGroup * 2 * HWY_LANES(T)];
-          auto j0v = bm0, j1v = bm1, k0v = bg0, k1v = bg1;
+          auto j0v = bm0, j1v = bm1, k0v = bg0, k1v = bg1, r0v = R0, r1v = R1;
           ScoreGroup<D, true, true>(d, Yh + grp * dim * kGroup, Xt, dim, QT, gh + j0 + jg, c4t,
-                                    junk, maxd0, maxd1, j0v, j1v, gidx, k0v, k1v);
+                                    junk, maxd0, maxd1, j0v, j1v, gidx, k0v, k1v, r0v, r1v);
         }
       }
+    }
+    if constexpr (std::is_same<T, float>::value) {
+      nf0 = hn::Or(nf0, hn::VecFromMask(d, hn::Not(hn::IsFinite(R0))));
+      nf1 = hn::Or(nf1, hn::VecFromMask(d, hn::Not(hn::IsFinite(R1))));
     }
     const int64_t nvalid = std::min<int64_t>(nb, N - j0);
     if (nvalid < nb) {  // last block: padding neurons repeat the last one, so the max is right
@@ -491,18 +495,13 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
     }
     // 4. weights
     auto S0 = hn::Zero(d), S1 = hn::Zero(d), H0 = hn::Zero(d), H1 = hn::Zero(d);
-    auto R0 = hn::Zero(d), R1 = hn::Zero(d);
     const bool store = rq.fhat || rq.grad || rq.pi;
     if (ent) {
-      if (store) ExpBlock<D, kTrop, true, true>(d, sc, nb, nvalid, QT, m0, m1, inv2, S0, S1, H0, H1, R0, R1);
-      else ExpBlock<D, kTrop, true, false>(d, sc, nb, nvalid, QT, m0, m1, inv2, S0, S1, H0, H1, R0, R1);
+      if (store) ExpBlock<D, kTrop, true, true>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
+      else ExpBlock<D, kTrop, true, false>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
     } else {
-      if (store) ExpBlock<D, kTrop, false, true>(d, sc, nb, nvalid, QT, m0, m1, inv2, S0, S1, H0, H1, R0, R1);
-      else ExpBlock<D, kTrop, false, false>(d, sc, nb, nvalid, QT, m0, m1, inv2, S0, S1, H0, H1, R0, R1);
-    }
-    if constexpr (std::is_same<T, float>::value) {
-      nf0 = hn::Or(nf0, hn::VecFromMask(d, hn::Not(hn::IsFinite(R0))));
-      nf1 = hn::Or(nf1, hn::VecFromMask(d, hn::Not(hn::IsFinite(R1))));
+      if (store) ExpBlock<D, kTrop, false, true>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
+      else ExpBlock<D, kTrop, false, false>(d, sc, nb, QT, m0, m1, inv2, S0, S1, H0, H1);
     }
     hn::Store(S0, d, tmp);
     hn::Store(S1, d, tmp + V);

@@ -376,6 +376,13 @@ t.test('float32 overflow falls back to float64', async (tt) => {
     const b = await nan.heads.gibbs(new Float64Array([1, 1]), 1, { ...opts, precision: 'float64' });
     tt.same([a.f[0], a.argmax[0], Array.from(a.topkIndex!)], [b.f[0], b.argmax[0], Array.from(b.topkIndex!)], `NaN score, eps ${eps}`);
   }
+  // Scores within float32's range whose sum is not (the range check sums them): float64 too.
+  const huge = makeModel(1, 2, 1, new Float64Array([3e38, 2.9e38]), new Float64Array(2), 1);
+  const X32 = new Float64Array(40).fill(1);
+  const a = await huge.heads.gibbs(X32, 40, { precision: 'float32', eps: 1e37, mode: 'logit', entropy: true });
+  const b = await huge.heads.gibbs(X32, 40, { precision: 'float64', eps: 1e37, mode: 'logit', entropy: true });
+  tt.same(Array.from(a.f), Array.from(b.f), 'finite float32 scores with an overflowing sum');
+  tt.ok(Array.from(a.f).every(Number.isFinite));
 });
 
 t.test('heads option selects one head per query', async (tt) => {
