@@ -62,6 +62,7 @@ device=$(HJNET_DEVICE=cuda node -e 'try { console.log(require("./build/Release/h
   fail "the CUDA build sees no usable device: $device"
 
 # The CUDA code against the CPU engine, larger shapes than the host emulation in npm test.
+step build-checks 180 cmake --build build --target hjnet_cuda_check
 step device-check 120 build/check/hjnet_cuda_check --big
 # The addon's CUDA pass against its CPU pass at the SPEC tolerances, HJNET_DEVICE handling.
 step cuda-tests 180 env HJNET_DEVICE=cuda node_modules/.bin/tap test/engine/cuda.test.ts

@@ -1,6 +1,6 @@
 // The CUDA kernels and their host code (native/cuda/), run without a GPU: build/check/hjnet_cuda_emu
 // (CMakeLists.txt) compiles them as C++ for the host emulation of native/cuda/runtime.h and
-// compares every output with the CPU pass (native/cuda/check/). Built by every native build.
+// compares every output with the CPU pass (native/cuda/check/). Built by `npm test` (pretest).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ const exe = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', '
 
 t.test('the CUDA code in host emulation matches the CPU engine', async (tt) => {
   if (!existsSync(exe)) {
-    tt.fail(`${exe} is missing: rebuild the addon (npm run build:native)`);
+    tt.fail(`${exe} is missing: build it with npm run build:checks`);
     return;
   }
   const r = spawnSync(exe, [], { encoding: 'utf8', timeout: 240_000, maxBuffer: 1 << 26 });
