@@ -2,7 +2,7 @@
 // 422 naming HJNET_MAX_WORK / HJNET_MAX_OUTPUT, 503 with Retry-After, 401, 415, 429.
 import t from 'tap';
 import { keyMatcher } from '../../src/service/plugins/app/auth.js';
-import { findNonFinite, parseJson } from '../../src/service/lib/json-parse.js';
+import { parseJson, refusalOf } from '../../src/service/lib/json-parse.js';
 import { build, createModel, json, problemOf, smallModel } from './fixtures/helper.js';
 
 const X = [[0.5, -0.2]];
@@ -78,8 +78,8 @@ t.test('non-finite numbers are refused with 400', async (t) => {
   const nan = { dtype: 'float64', shape: [1, 2], data: Buffer.from(Float64Array.of(0, NaN).buffer).toString('base64') };
   p = problemOf(t, await app.inject({ method: 'POST', url: `/v1/models/${id}/evaluate`, payload: { X: nan } }), 400);
   t.match(p.field, /^X/);
-  t.equal(findNonFinite({ a: [1, [2, Infinity]] }), 'a[1][1]');
-  t.equal(findNonFinite({ a: [1, 2], b: 'x' }), null);
+  t.equal(refusalOf({ a: [1, [2, Infinity]] })?.field, 'a[1][1]');
+  t.equal(refusalOf({ a: [1, 2], b: 'x' }), null);
   t.same(parseJson('{"a": 1e300, "b": "1e999"}'), { body: { a: 1e300, b: '1e999' } }, 'strings and large finite numbers pass');
 });
 

@@ -35,9 +35,22 @@ const cases: Case[] = [
   ['a rank-3 X', '/v1/evaluate', JSON.stringify({ model, X: [X, X] }), 400, true],
   ['malformed', '/v1/evaluate', JSON.stringify({ model, X }).slice(0, -3), 400],
   ['poisoned', '/v1/evaluate', JSON.stringify({ model, X }).replace(/^\{/, '{"__proto__": {"x": 1}, '), 400],
+  ['an escaped __proto__, deeper', '/v1/evaluate', JSON.stringify({ model, X }).replace(/^\{"model":\{/, '{"model":{"\\u005f_proto__": {"x": 1}, '), 400],
   ['not an object', '/v1/evaluate', JSON.stringify(X), 400],
   ['a byte-order mark', '/v1/evaluate', '\uFEFF' + JSON.stringify({ model, X }), 400],
+  // nesting: past MAX_DEPTH refused before any recursive walk or structured clone overflows
+  ['X nested 3500 deep', '/v1/evaluate', deep({ model, X }, 'X', '['.repeat(3500) + ']'.repeat(3500)), 400],
+  ['an object nested 2000 deep', '/v1/evaluate', deep({ model, X }, 'z', '{"a":'.repeat(2000) + '1' + '}'.repeat(2000)), 400],
+  ['nested 3000 deep, with a constructor key', '/v1/evaluate', deep({ model, X, constructor: 1 }, 'z', '{"a":'.repeat(3000) + '1' + '}'.repeat(3000)), 400],
+  ['nested 33 deep', '/v1/evaluate', deep({ model, X }, 'z', '{"a":'.repeat(32) + '1' + '}'.repeat(32)), 400],
+  ['nested 32 deep (an unknown field)', '/v1/evaluate', deep({ model, X }, 'z', '{"a":'.repeat(31) + '1' + '}'.repeat(31)), 400],
 ];
+
+/** The body's JSON with `key` set to the raw JSON `raw` (X replaced, or a field added). */
+function deep(body: Record<string, unknown>, key: string, raw: string): string {
+  const { [key]: _, ...rest } = body;
+  return JSON.stringify(rest).replace(/\}$/, `,"${key}":${raw}}`);
+}
 
 t.test('the worker answers as the event loop does', async (t) => {
   const inline = await build(t, INLINE);
@@ -55,9 +68,26 @@ t.test('the worker answers as the event loop does', async (t) => {
       t.equal(root(pb.field), root(pa.field), `${name}: field ${pa.field}`);
     }
   }
+  const field = async (name: string) => {
+    const [, url, payload] = cases.find(([n]) => n === name)!;
+    return json(await worker.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } })).field;
+  };
+  t.equal(await field('nested 33 deep'), 'z' + '.a'.repeat(31), 'the path at the limit');
+  t.equal(await field('an escaped __proto__, deeper'), 'model.__proto__');
+  t.match(await field('nested 32 deep (an unknown field)'), /^z/, 'within the limit: the schema refuses the unknown field');
   const overflow = cases.find(([name]) => name.startsWith('overflow deep'))!;
   const res = await worker.inject({ method: 'POST', url: overflow[1], payload: overflow[2], headers: { 'content-type': 'application/json' } });
   t.equal(json(res).field, 'X[599][8]', 'the path of the overflowing number');
+});
+
+t.test('deeply nested bodies leave the worker pool working', async (t) => {
+  const app = await build(t, WORKER);
+  const [, , nested] = cases.find(([name]) => name === 'X nested 3500 deep')!;
+  const send = (payload: string) => app.inject({ method: 'POST', url: '/v1/evaluate', payload, headers: { 'content-type': 'application/json' } });
+  for (let i = 0; i < 4; i++) t.equal((await send(nested)).statusCode, 400);
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 20 s')), 20_000).unref());
+  const res = await Promise.race([send(cases[0][2]), timeout]);
+  t.equal(res.statusCode, 200, 'a large body after them is still parsed');
 });
 
 t.test('a training job from a body parsed in the worker', async (t) => {
