@@ -14,6 +14,8 @@ import { invalid } from '../../lib/problem.js';
 // The worker next to lib/json-parse.ts, compiled (.js) or as the tests run it (.ts).
 const WORKER = new URL(`../../lib/json-parse-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
+const PARSE_DEADLINE_MS = 30_000;
+
 function settle(outcome: JsonOutcome): unknown {
   if ('body' in outcome) return outcome.body;
   const { field, expected, received, detail } = outcome.refused;
@@ -29,7 +31,9 @@ export default shared('hjnet-json-body', async (app: FastifyInstance) => {
     // Fastify concatenates a body of this size into a Buffer of its own: moved, not copied.
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const bytes = owned ? body : new Uint8Array(body);
-    return pool.run({ bytes }, { transferList: [bytes.buffer as ArrayBuffer] });
+    // A parse of HJNET_BODY_LIMIT takes well under a second: a task still running after
+    // PARSE_DEADLINE_MS is stuck, and aborting it ends its thread (piscina starts another).
+    return pool.run({ bytes }, { transferList: [bytes.buffer as ArrayBuffer], signal: AbortSignal.timeout(PARSE_DEADLINE_MS) });
   };
   app.addHook('onClose', async () => {
     await pool?.destroy();
