@@ -296,6 +296,64 @@ HWY_INLINE void GradChunk(D d, const hn::TFromD<D>* HWY_RESTRICT sc, int64_t nb,
   hn::Store(g31, d, out + 3 * QT + V);
 }
 
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+// Top-k lists of up to 16 candidates in 512-bit registers (scores sorted down, -inf past the
+// end, in one register for float32 and two for float64; their indices in one beside them): an
+// insertion is a compare, a one-lane shift and masked moves, with no branch on the data. The
+// scalar insertion's mispredicted branches were most of the top-k's cost. Returns the kk-th
+// best, the threshold once the list is full.
+constexpr bool kVecTopk = true;
+constexpr int64_t kVecTopkMax = 16;
+
+HWY_INLINE __m512i VecTopkIndices(int32_t* HWY_RESTRICT li, __mmask16 below, __mmask16 at, int32_t idx) {
+  const __m512i up = _mm512_set_epi32(14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);
+  const __m512i I = _mm512_load_si512(li);
+  const __m512i In = _mm512_mask_mov_epi32(I, below, _mm512_permutexvar_epi32(up, I));
+  return _mm512_mask_mov_epi32(In, at, _mm512_set1_epi32(idx));
+}
+
+HWY_INLINE float VecTopkInsert(float* HWY_RESTRICT ls, int32_t* HWY_RESTRICT li, float s, int32_t idx,
+                               int64_t kk) {
+  const __m512 L = _mm512_load_ps(ls);
+  const __m512 S = _mm512_set1_ps(s);
+  // entries below s move up one lane; equal scores stay ahead (the lower index first)
+  const __mmask16 below = _mm512_cmp_ps_mask(L, S, _CMP_LT_OQ);
+  const __mmask16 at = static_cast<__mmask16>(below & (0u - below));  // the lowest of them
+  const __m512i up = _mm512_set_epi32(14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);
+  const __m512 Ln = _mm512_mask_mov_ps(_mm512_mask_mov_ps(L, below, _mm512_permutexvar_ps(up, L)), at, S);
+  _mm512_store_ps(ls, Ln);
+  _mm512_store_si512(li, VecTopkIndices(li, below, at, idx));
+  return _mm512_cvtss_f32(_mm512_permutexvar_ps(_mm512_set1_epi32(static_cast<int>(kk - 1)), Ln));
+}
+
+HWY_INLINE double VecTopkInsert(double* HWY_RESTRICT ls, int32_t* HWY_RESTRICT li, double s, int32_t idx,
+                                int64_t kk) {
+  const __m512d L0 = _mm512_load_pd(ls), L1 = _mm512_load_pd(ls + 8);
+  const __m512d S = _mm512_set1_pd(s);
+  const __mmask16 below = static_cast<__mmask16>(_mm512_cmp_pd_mask(L0, S, _CMP_LT_OQ) |
+                                                 (_mm512_cmp_pd_mask(L1, S, _CMP_LT_OQ) << 8));
+  const __mmask16 at = static_cast<__mmask16>(below & (0u - below));
+  // lane i of the pair takes lane i - 1: within L0, and L0's last into L1's first
+  const __m512d up0 = _mm512_permutexvar_pd(_mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0), L0);
+  const __m512d up1 = _mm512_permutex2var_pd(L0, _mm512_set_epi64(14, 13, 12, 11, 10, 9, 8, 7), L1);
+  const __mmask8 b0 = static_cast<__mmask8>(below), b1 = static_cast<__mmask8>(below >> 8);
+  const __mmask8 a0 = static_cast<__mmask8>(at), a1 = static_cast<__mmask8>(at >> 8);
+  const __m512d N0 = _mm512_mask_mov_pd(_mm512_mask_mov_pd(L0, b0, up0), a0, S);
+  const __m512d N1 = _mm512_mask_mov_pd(_mm512_mask_mov_pd(L1, b1, up1), a1, S);
+  _mm512_store_pd(ls, N0);
+  _mm512_store_pd(ls + 8, N1);
+  _mm512_store_si512(li, VecTopkIndices(li, below, at, idx));
+  return ls[kk - 1];
+}
+#else
+constexpr bool kVecTopk = false;
+constexpr int64_t kVecTopkMax = 0;
+template <typename T>
+HWY_INLINE T VecTopkInsert(T*, int32_t*, T, int32_t, int64_t) {
+  return T(0);
+}
+#endif
+
 template <typename T, bool kDist, bool kTrop>
 void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t head,
                int64_t kcol, std::vector<int64_t>* bad) {
@@ -315,6 +373,7 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   // Top-k: per lane a sorted list of the k best (score, index); a row is looked at only when
   // some lane's score beats that lane's current k-th best.
   const int64_t tkCap = kk;
+  const bool vecTopk = kVecTopk && kk > 0 && kk <= kVecTopkMax;
   const int64_t nBlocks = (Np + kBlock - 1) / kBlock;
   constexpr int64_t KC = 4;  // gradient coordinates per register chunk
 
@@ -328,7 +387,8 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
                oS = cv.Take<double>(QT), oHA = cv.Take<double>(QT), oF = cv.Take<double>(QT),
                oG = cv.Take<double>(rq.grad ? dim * QT : 0), oArg = cv.Take<int64_t>(QT),
                oTk = cv.Take<Cand<T>>(QT * tkCap), oTkN = cv.Take<int64_t>(QT), oMblk = cv.Take<T>(rq.pi ? nBlocks * QT : 0),
-               oRow = cv.Take<int64_t>(QT);
+               oRow = cv.Take<int64_t>(QT), oVs = cv.Take<T>(vecTopk ? QT * kVecTopkMax : 0),
+               oVi = cv.Take<int32_t>(vecTopk ? QT * kVecTopkMax : 0);
   ThreadScratch& ts = Scratch();
   uint8_t* base = ts.Get(cv.off);
   T* Xt = reinterpret_cast<T*>(base + oXt);
@@ -346,6 +406,8 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
   int64_t* tkN = reinterpret_cast<int64_t*>(base + oTkN);
   T* mblk = reinterpret_cast<T*>(base + oMblk);
   int64_t* orow = reinterpret_cast<int64_t*>(base + oRow);
+  T* vs = reinterpret_cast<T*>(base + oVs);
+  int32_t* vi = reinterpret_cast<int32_t*>(base + oVi);
 
   const T ninf = -std::numeric_limits<T>::infinity();
   for (size_t l = 0; l < QT; ++l) {
@@ -358,6 +420,10 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
     Sd[l] = HAd[l] = Fd[l] = 0.0;
     arg[l] = -1;
     tkN[l] = 0;
+  }
+  if (vecTopk) {
+    std::fill(vs, vs + QT * kVecTopkMax, ninf);
+    std::fill(vi, vi + QT * kVecTopkMax, -1);
   }
   if (rq.grad) std::fill(Gd, Gd + dim * QT, 0.0);
 
@@ -471,6 +537,12 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
         for (; lanes != 0; lanes &= lanes - 1) {
           const size_t l = static_cast<size_t>(__builtin_ctzll(lanes));
           const T s = row[l];
+          if (vecTopk) {
+            const T kth = VecTopkInsert(vs + l * kVecTopkMax, vi + l * kVecTopkMax, s,
+                                        static_cast<int32_t>(j0 + j), kk);
+            if (++tkN[l] >= kk) thr[l] = kth;
+            continue;
+          }
           // sorted insertion (lists are short: k is small in practice)
           Cand<T>* lc = tk + l * tkCap;
           int64_t n = tkN[l];
@@ -592,6 +664,10 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
       double* op = rq.topkPi + o * rq.topk;
       Cand<T>* lc = tk + l * tkCap;
       int64_t n = tkN[l];
+      if (vecTopk) {  // already sorted: the first min(n, kk) entries
+        n = std::min(n, kk);
+        for (int64_t r = 0; r < n; ++r) lc[r] = {vs[l * kVecTopkMax + r], vi[l * kVecTopkMax + r]};
+      }
       if (n > kk) {
         std::nth_element(lc, lc + kk - 1, lc + n, Better<T>);
         n = kk;

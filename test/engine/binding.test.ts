@@ -357,6 +357,31 @@ t.test('eps = 1e300 gives uniform pi; eps = 1e-300 the max', async (tt) => {
   }
 });
 
+t.test('top-k under many exact ties: score first, then the lower index', async (tt) => {
+  // Small integers: every score is exact in both precisions and in both modes, and most tie.
+  const N = 700, d = 3, B = 40;
+  const r = mulberry32(77);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const W = Float64Array.from({ length: N * d }, () => int(-2, 2));
+  const b = Float64Array.from({ length: N }, () => int(-1, 1));
+  const X = Float64Array.from({ length: B * d }, () => int(-1, 1));
+  const m = makeModel(1, N, d, W, b, 1);
+  for (const k of [1, 3, 10, 16, 17, 40]) {
+    const expected: number[] = [];
+    for (let q = 0; q < B; q++) {
+      const score = (j: number) => b[j] + W[j * d] * X[q * d] + W[j * d + 1] * X[q * d + 1] + W[j * d + 2] * X[q * d + 2];
+      const order = Array.from({ length: N }, (_, j) => j).sort((i, j) => score(j) - score(i) || i - j);
+      expected.push(...order.slice(0, k));
+    }
+    for (const precision of ['float64', 'float32'] as const) {
+      for (const mode of ['logit', 'distance'] as const) {
+        const res = await m.heads.gibbs(X, B, { precision, eps: 0.5, mode, topk: k, entropy: true });
+        tt.same(Array.from(res.topkIndex!), expected, `k=${k} ${precision} ${mode}`);
+      }
+    }
+  }
+});
+
 t.test('float32 overflow falls back to float64', async (tt) => {
   const W = new Float64Array([1e30, 0, -1e30, 1, 2e29, 2e29]);
   const m = makeModel(1, 3, 2, W, new Float64Array(3), 1);
