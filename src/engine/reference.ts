@@ -521,10 +521,11 @@ export function refAttack(
 
   if (target === 'classification') {
     const c = refClassify(heads, x, eps).class;
+    // u_k - u_c = f_c - f_k exactly; the f form has no |p|^2/(4t) to cancel far from x
     const marginAt = (p: number[]): number => {
-      const u = heads.map((h) => refU(h, p, eps));
+      const f = heads.map((h) => refF(h, p, eps));
       let m = Infinity;
-      for (let k = 0; k < heads.length; k++) if (k !== c) m = Math.min(m, u[k] - u[c]);
+      for (let k = 0; k < heads.length; k++) if (k !== c) m = Math.min(m, f[c] - f[k]);
       return m;
     };
     let minMargin = marginAt(x);
