@@ -74,8 +74,11 @@ export class InProcessQueue implements TrainQueue {
   }
 
   async list(): Promise<JobRecord[]> {
+    // Taken before the read: a job that finishes during it leaves #active once its last write
+    // is on disk, which the read may have missed.
+    const active = new Map(this.#active);
     const stored = await this.#options.store.list();
-    return stored.map((job) => this.#active.get(job.id)?.job ?? job);
+    return stored.map((job) => (active.get(job.id) ?? this.#active.get(job.id))?.job ?? job);
   }
 
   async cancel(id: string): Promise<JobRecord | undefined> {

@@ -159,3 +159,37 @@ t.test('a queued job shows its steps; a tick at an earlier or equal step replace
   t.same(history, [tick(1, 3), tick(2, 2), tick(3, 0.5)], 'the final metrics replace the last report at the same step');
   t.same(appendHistory(history, tick(2, 9)).map((h) => h.step), [1, 2]);
 });
+
+t.test('a job that finishes while the list is read is listed as it ended', async (t) => {
+  const fs = await FsJobStore.open(t.testdir());
+  // The store's list reads the files, then waits while the job's last write lands and the job
+  // leaves the queue: the files it read are one write behind.
+  let during: (() => Promise<void>) | undefined;
+  const store = {
+    save: (job: JobRecord) => fs.save(job),
+    get: (id: string) => fs.get(id),
+    list: async () => {
+      const read = await fs.list();
+      await during?.();
+      return read;
+    },
+  };
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const run: TrainRunner = async () => {
+    await gate;
+    return { model_id: 'm_0123456789abcdef' };
+  };
+  const queue = new InProcessQueue({ store, run, concurrency: 1, persistEveryMs: 60_000 });
+  const job = await queue.submit(submission);
+  await until(queue, job.id, (x) => x.status === 'running');
+  during = async () => {
+    release();
+    await until(queue, job.id, (x) => x.status === 'succeeded');
+    await sleep(50);  // the final write, then the job leaves the queue
+  };
+  const [listed] = await queue.list();
+  t.equal(listed.status, 'succeeded');
+  t.equal(listed.model_id, 'm_0123456789abcdef');
+  await queue.close();
+});
