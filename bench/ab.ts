@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NativeBinding, Precision } from '../src/engine/binding.js';
-import { passOptions, problem, problemHeads } from './cases.js';
+import { median, passOptions, problem, problemHeads } from './cases.js';
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -31,7 +31,6 @@ const dtype = args.dtype as Precision;
 const { X, W, b } = problem(nB, N, d);
 const Xp = dtype === 'float32' ? Float32Array.from(X) : X;
 const heads = [problemHeads(W, b, N, d, A), problemHeads(W, b, N, d, B)];
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 for (const op of (args.op ?? ['lse', 'attribute']) as ('lse' | 'attribute')[]) {
   const options = passOptions(op, dtype, Number(args.eps));

@@ -37,6 +37,8 @@ export function passOptions(op: 'lse' | 'attribute', precision: Precision, eps: 
   return op === 'lse' ? { precision, eps, mode: 'logit' } : { precision, eps, mode: 'logit', entropy: true, grad: true, topk: 10 };
 }
 
+export const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
+
 /** Median and best of `repeat` timed calls, after one untimed warm-up call. */
 export async function timed(fn: () => Promise<unknown>, repeat: number): Promise<{ median: number; min: number }> {
   await fn();
@@ -46,6 +48,5 @@ export async function timed(fn: () => Promise<unknown>, repeat: number): Promise
     await fn();
     ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
-  ts.sort((a, b) => a - b);
-  return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
+  return { median: median(ts), min: Math.min(...ts) };
 }

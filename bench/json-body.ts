@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../src/service/app.js';
+import { median } from './cases.js';
 
 const B = 200_000;
 const d = 16;
@@ -16,7 +17,6 @@ function normal(n: number): number[] {
   return Array.from({ length: n }, () => Math.random() * 2 - 1);
 }
 
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function measure(payload: string, jsonWorkerBytes: number, dataDir: string) {
   const app = await buildApp({ logger: false, config: { dataDir, jsonWorkerBytes, maxEventLoopDelayMs: 0 } });

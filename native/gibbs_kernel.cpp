@@ -55,10 +55,6 @@ struct Cand {
   T s;
   int32_t i;
 };
-template <typename T>
-inline bool Better(const Cand<T>& a, const Cand<T>& b) {
-  return a.s > b.s || (a.s == b.s && a.i < b.i);
-}
 
 constexpr double kLn2 = 0.693147180559945309417232121458176568;
 constexpr double kLog2e = 1.442695040888963407359924681001892137;
@@ -301,14 +297,16 @@ HWY_INLINE void GradChunk(D d, const hn::TFromD<D>* HWY_RESTRICT sc, int64_t nb,
 // end, in one register for float32 and two for float64; their indices in one beside them): an
 // insertion is a compare, a one-lane shift and masked moves, with no branch on the data. The
 // scalar insertion's mispredicted branches were most of the top-k's cost. Returns the kk-th
-// best, the threshold once the list is full.
+// best, the threshold once the list is full (read back from the list just stored).
 constexpr bool kVecTopk = true;
 constexpr int64_t kVecTopkMax = 16;
 
+// Lane i takes lane i - 1 (lane 0 keeps its own): the permutation of a one-lane shift up.
+HWY_INLINE __m512i ShiftUp16() { return _mm512_set_epi32(14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0); }
+
 HWY_INLINE __m512i VecTopkIndices(int32_t* HWY_RESTRICT li, __mmask16 below, __mmask16 at, int32_t idx) {
-  const __m512i up = _mm512_set_epi32(14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);
   const __m512i I = _mm512_load_si512(li);
-  const __m512i In = _mm512_mask_mov_epi32(I, below, _mm512_permutexvar_epi32(up, I));
+  const __m512i In = _mm512_mask_permutexvar_epi32(I, below, ShiftUp16(), I);
   return _mm512_mask_mov_epi32(In, at, _mm512_set1_epi32(idx));
 }
 
@@ -319,11 +317,10 @@ HWY_INLINE float VecTopkInsert(float* HWY_RESTRICT ls, int32_t* HWY_RESTRICT li,
   // entries below s move up one lane; equal scores stay ahead (the lower index first)
   const __mmask16 below = _mm512_cmp_ps_mask(L, S, _CMP_LT_OQ);
   const __mmask16 at = static_cast<__mmask16>(below & (0u - below));  // the lowest of them
-  const __m512i up = _mm512_set_epi32(14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0);
-  const __m512 Ln = _mm512_mask_mov_ps(_mm512_mask_mov_ps(L, below, _mm512_permutexvar_ps(up, L)), at, S);
+  const __m512 Ln = _mm512_mask_mov_ps(_mm512_mask_permutexvar_ps(L, below, ShiftUp16(), L), at, S);
   _mm512_store_ps(ls, Ln);
   _mm512_store_si512(li, VecTopkIndices(li, below, at, idx));
-  return _mm512_cvtss_f32(_mm512_permutexvar_ps(_mm512_set1_epi32(static_cast<int>(kk - 1)), Ln));
+  return ls[kk - 1];
 }
 
 HWY_INLINE double VecTopkInsert(double* HWY_RESTRICT ls, int32_t* HWY_RESTRICT li, double s, int32_t idx,
@@ -334,11 +331,10 @@ HWY_INLINE double VecTopkInsert(double* HWY_RESTRICT ls, int32_t* HWY_RESTRICT l
                                                  (_mm512_cmp_pd_mask(L1, S, _CMP_LT_OQ) << 8));
   const __mmask16 at = static_cast<__mmask16>(below & (0u - below));
   // lane i of the pair takes lane i - 1: within L0, and L0's last into L1's first
-  const __m512d up0 = _mm512_permutexvar_pd(_mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0), L0);
-  const __m512d up1 = _mm512_permutex2var_pd(L0, _mm512_set_epi64(14, 13, 12, 11, 10, 9, 8, 7), L1);
   const __mmask8 b0 = static_cast<__mmask8>(below), b1 = static_cast<__mmask8>(below >> 8);
   const __mmask8 a0 = static_cast<__mmask8>(at), a1 = static_cast<__mmask8>(at >> 8);
-  const __m512d N0 = _mm512_mask_mov_pd(_mm512_mask_mov_pd(L0, b0, up0), a0, S);
+  const __m512d up1 = _mm512_permutex2var_pd(L0, _mm512_set_epi64(14, 13, 12, 11, 10, 9, 8, 7), L1);
+  const __m512d N0 = _mm512_mask_mov_pd(_mm512_mask_permutexvar_pd(L0, b0, _mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0), L0), a0, S);
   const __m512d N1 = _mm512_mask_mov_pd(_mm512_mask_mov_pd(L1, b1, up1), a1, S);
   _mm512_store_pd(ls, N0);
   _mm512_store_pd(ls + 8, N1);
@@ -662,17 +658,11 @@ void GibbsTile(const GibbsRequest& rq, const int64_t* qidx, int64_t nq, int64_t 
     if (rq.topk > 0) {
       int32_t* oi = rq.topkIndex + o * rq.topk;
       double* op = rq.topkPi + o * rq.topk;
+      // both insertions keep the list in order (score down, then index up)
       Cand<T>* lc = tk + l * tkCap;
-      int64_t n = tkN[l];
-      if (vecTopk) {  // already sorted: the first min(n, kk) entries
-        n = std::min(n, kk);
+      const int64_t n = std::min(tkN[l], kk);
+      if (vecTopk)
         for (int64_t r = 0; r < n; ++r) lc[r] = {vs[l * kVecTopkMax + r], vi[l * kVecTopkMax + r]};
-      }
-      if (n > kk) {
-        std::nth_element(lc, lc + kk - 1, lc + n, Better<T>);
-        n = kk;
-      }
-      std::sort(lc, lc + n, Better<T>);
       for (int64_t r = 0; r < rq.topk; ++r) {
         if (r < n) {
           const T s = lc[r].s;

@@ -23,10 +23,10 @@ export function readTensor(input: unknown, field: string, ranks: number[]): Dens
   return dense;
 }
 
-/** Queries X [B, d] for a model of dimension d; [] reads as an empty batch whatever its width. */
-export function readQueries(input: unknown, d: number): Dense {
+/** Queries X [B, d] for a model of dimension d (any width when d is not known yet); [] reads as an empty batch whatever its width. */
+export function readQueries(input: unknown, d?: number): Dense {
   const dense = readTensor(input, 'X', [2]);
-  if (dense.shape[0] > 0 && dense.shape[1] !== d) {
+  if (d !== undefined && dense.shape[0] > 0 && dense.shape[1] !== d) {
     throw rangeError('X', `shape [B, ${d}] (d = ${d} for this model)`, new Described(`shape [${dense.shape.join(', ')}]`));
   }
   return dense;

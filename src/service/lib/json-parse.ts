@@ -1,9 +1,10 @@
 // JSON bodies: what JSON.parse lets through and the API refuses (numbers beyond ±1.8e308, parsed
-// as ±Infinity; prototype-poisoning keys; nesting past MAX_DEPTH), and the packing of large nested tensors into the
-// binary form. Plain data in and out, so the same code runs on the event loop and in the parse
+// as ±Infinity; prototype-poisoning keys; nesting past MAX_DEPTH), and the packing of large
+// nested tensors into the binary form. Plain data in and out, so the same code runs on the event loop and in the parse
 // worker (json-parse-worker.ts).
 import { encodeBase64Tensor } from '../../data/base64-tensor.js';
 import { fromNested } from '../../data/tensor.js';
+import { leadingShape } from './tensors.js';
 
 /** A refused body, as the fields of a 400 (lib/problem.ts `invalid`). */
 export interface JsonRefusal {
@@ -31,9 +32,13 @@ class Refused extends Error {
 const TOO_DEEP: Omit<JsonRefusal, 'field'> = { expected: `JSON nested at most ${MAX_DEPTH} deep`, received: 'deeper nesting' };
 const POISON: Omit<JsonRefusal, 'field'> = { expected: 'no "__proto__" or "constructor.prototype" keys', received: 'a prototype-poisoning key' };
 
+function overflow(path: string): Refused {
+  return new Refused({ field: path || 'body', expected: 'finite number (|x| <= 1.7976931348623157e308)', received: 'a number that overflows to Infinity' });
+}
+
 function walk(value: unknown, path: string, depth: number): void {
   if (typeof value === 'number') {
-    if (value - value !== 0) throw new Refused({ field: path || 'body', expected: 'finite number (|x| <= 1.7976931348623157e308)', received: 'a number that overflows to Infinity' });
+    if (value - value !== 0) throw overflow(path);
     return;
   }
   if (value === null || typeof value !== 'object') return;
@@ -42,7 +47,7 @@ function walk(value: unknown, path: string, depth: number): void {
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
       if (typeof v === 'number') {
-        if (v - v !== 0) walk(v, `${path}[${i}]`, depth + 1);
+        if (v - v !== 0) throw overflow(`${path}[${i}]`);
       } else if (v !== null && typeof v === 'object') {
         walk(v, `${path}[${i}]`, depth + 1);
       }
@@ -102,7 +107,7 @@ export function packTensors(value: unknown): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
   const record = value as Record<string, unknown>;
   for (const [key, child] of Object.entries(record)) {
-    if (TENSOR_KEYS.has(key) && Array.isArray(child) && Array.isArray(child[0]) && roughSize(child) >= PACK_MIN_NUMBERS) {
+    if (TENSOR_KEYS.has(key) && Array.isArray(child) && Array.isArray(child[0]) && leadingShape(child, 3).reduce((n, len) => n * len, 1) >= PACK_MIN_NUMBERS) {
       try {
         record[key] = encodeBase64Tensor(fromNested(child, key, { rank: [2, 3] }));
         continue;
@@ -112,15 +117,4 @@ export function packTensors(value: unknown): void {
     }
     packTensors(child);
   }
-}
-
-/** The product of the first elements' lengths: the size if the array is rectangular. */
-function roughSize(value: unknown[]): number {
-  let n = 1;
-  let node: unknown = value;
-  while (Array.isArray(node)) {
-    n *= node.length;
-    node = node[0];
-  }
-  return n;
 }

@@ -18,7 +18,7 @@ export function toEngineInput(value: unknown, field: string): TensorInput {
 }
 
 /** The leading dimensions of nested arrays without reading them (for budgets). */
-function leadingShape(value: unknown, depth: number): number[] {
+export function leadingShape(value: unknown, depth: number): number[] {
   const dims: number[] = [];
   let node: unknown = value;
   while (Array.isArray(node) && dims.length < depth) {

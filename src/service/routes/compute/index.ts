@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { createModel, type Model, type ModelSpec } from '../../../engine/index.js';
-import { readQueries, readTensor, type Dense } from '../../../engine/tensor-input.js';
+import { readQueries, type Dense } from '../../../engine/tensor-input.js';
 import { checkWork } from '../../lib/budget.js';
 import { attribute, certifyRadius, evaluate, passesOf } from '../../lib/compute.js';
 import { prefixField } from '../../lib/field.js';
@@ -28,7 +28,7 @@ const errors = errorResponses(400, 413, 415, 422, 429, 503);
 async function inlineModel(app: FastifyInstance, body: { model: unknown; X: unknown }, passes: number): Promise<{ model: Model; X: Dense }> {
   const spec = toEngineSpec(body.model as ModelSpec, 'model.');
   const { K, N, d } = specHeads(spec);
-  const X = d === undefined ? readTensor(body.X, 'X', [2]) : readQueries(body.X, d);
+  const X = readQueries(body.X, d);
   checkWork(app.config, X.shape[0], N, K, passes, K * N * N);
   try {
     return { model: await app.engine.run('create_model', () => createModel(spec)), X };
